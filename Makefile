@@ -1,0 +1,71 @@
+# One command surface. Every target sets up what it needs, so a fresh clone
+# runs `make demo` or `make test` straight away.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -V | tail -1)
+VENV := .venv
+BIN := $(abspath $(VENV)/bin)
+STAMP := $(VENV)/.installed
+# sam build looks for a python3.12 on PATH; the project venv provides one.
+export PATH := $(BIN):$(PATH)
+export SAM_CLI_TELEMETRY := 0
+
+SAM_CONFIG_ENV ?= default
+
+.PHONY: help setup demo serve test unit integration local lint format build validate bench deploy clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml layers/model/requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON312)" || { echo "error: python3.12 was not found on PATH or under pyenv" >&2; exit 1; }
+	@echo "==> creating $(VENV) with $(PYTHON312)"
+	@$(PYTHON312) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+	@touch $@
+
+setup: $(STAMP) ## Create the development environment
+
+demo: $(STAMP) ## Run the whole local loop on the embedded AWS (moto)
+	@$(BIN)/python -m sklambda_local.demo
+
+serve: $(STAMP) ## Run the demo and keep the local API up for curl
+	@$(BIN)/python -m sklambda_local.demo --serve
+
+test: $(STAMP) ## Unit, integration and (where a container runtime exists) local tests
+	@$(BIN)/pytest
+
+unit: $(STAMP)
+	@$(BIN)/pytest tests/unit
+
+integration: $(STAMP)
+	@$(BIN)/pytest tests/integration
+
+local: $(STAMP)
+	@$(BIN)/pytest tests/local
+
+lint: $(STAMP) ## ruff, mypy and sam validate --lint
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
+	@$(BIN)/sam validate --lint --region us-east-1
+
+format: $(STAMP)
+	@$(BIN)/ruff check --fix .
+	@$(BIN)/ruff format .
+
+validate: $(STAMP)
+	@$(BIN)/sam validate --lint --region us-east-1
+
+build: $(STAMP) ## sam build for arm64
+	@$(BIN)/sam build --cached --parallel
+
+bench: $(STAMP) ## Print the benchmark figures
+	@for script in benchmarks/*.py; do echo "==> $$script"; $(BIN)/python $$script || exit 1; done
+
+deploy: build ## sam deploy (SAM_CONFIG_ENV=dev|prod picks the samconfig.toml environment)
+	@$(BIN)/sam deploy --config-env $(SAM_CONFIG_ENV)
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .demo
