@@ -1,0 +1,1 @@
+"""PredictFunction: real-time predictions behind API Gateway."""

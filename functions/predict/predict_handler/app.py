@@ -1,0 +1,41 @@
+"""PredictFunction handler: routes wire HTTP to the prediction service, nothing more."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sklambda.observability import logger, metrics, tracer
+
+from predict_handler.dependencies import get_service
+from predict_handler.errors import register_error_handlers
+from predict_handler.models import HealthResponse, PredictRequest, PredictResponse
+from predict_handler.settings import get_settings
+
+get_settings()  # a misconfigured stack fails at cold start, not on the first request
+
+app = APIGatewayRestResolver(enable_validation=True)
+register_error_handlers(app)
+
+
+@app.post("/predict")
+def predict(request: PredictRequest) -> PredictResponse:
+    return get_service().predict(request.instances, app.current_event.request_context.request_id)
+
+
+@app.get("/model")
+def model() -> dict[str, Any]:
+    return get_service().model_summary()
+
+
+@app.get("/health")
+def health() -> HealthResponse:
+    return get_service().health()
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

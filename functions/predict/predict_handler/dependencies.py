@@ -1,0 +1,42 @@
+"""Cached factories: one registry, loader and service per execution environment.
+
+Tests replace what they need with ``cache_clear()`` and their own environment.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from sklambda import aws
+from sklambda.observability import metrics
+from sklambda.registry.loader import ModelLoader
+from sklambda.registry.store import ModelRegistry
+from sklambda.telemetry import PredictionTelemetry
+
+from predict_handler.service import PredictionService
+from predict_handler.settings import get_settings
+
+
+@cache
+def get_loader() -> ModelLoader:
+    settings = get_settings()
+    registry = ModelRegistry(
+        aws.client("s3"), settings.model_bucket, settings.model_name, settings.model_prefix
+    )
+    return ModelLoader(registry, Path(settings.model_cache_dir), settings.model_cache_ttl_seconds)
+
+
+@cache
+def get_service() -> PredictionService:
+    settings = get_settings()
+    return PredictionService(
+        get_loader(),
+        PredictionTelemetry(metrics, settings.model_name),
+        settings.max_rows_per_request,
+    )
+
+
+def reset() -> None:
+    get_service.cache_clear()
+    get_loader.cache_clear()
+    get_settings.cache_clear()
+    aws.client.cache_clear()

@@ -1,0 +1,85 @@
+"""Prediction domain logic: validate rows against the champion's schema, predict, measure."""
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from sklambda.errors import SklambdaError
+from sklambda.registry.loader import LoadedModel, ModelLoader
+from sklambda.schema import validate_instances
+from sklambda.telemetry import PredictionTelemetry
+
+from predict_handler.models import HealthResponse, PredictResponse
+
+
+class TooManyRowsError(SklambdaError):
+    pass
+
+
+class PredictionService:
+    def __init__(self, loader: ModelLoader, telemetry: PredictionTelemetry, max_rows: int) -> None:
+        self._loader = loader
+        self._telemetry = telemetry
+        self._max_rows = max_rows
+
+    def predict(
+        self, instances: Sequence[Mapping[str, Any] | Sequence[Any]], request_id: str
+    ) -> PredictResponse:
+        if len(instances) > self._max_rows:
+            self._telemetry.invalid_request("too_many_rows")
+            raise TooManyRowsError(
+                f"{len(instances)} rows sent; at most {self._max_rows} are accepted per request"
+            )
+        model = self._model()
+        started = time.perf_counter()
+        try:
+            features = validate_instances(model.manifest.feature_schema, instances)
+        except SklambdaError:
+            self._telemetry.invalid_request("schema", model.version)
+            raise
+        response = self._score(model, features, request_id)
+        self._telemetry.predicted(model.version, len(instances), time.perf_counter() - started)
+        return response
+
+    def _model(self) -> LoadedModel:
+        previous = self._loader.loaded
+        failures = self._loader.failures
+        model = self._loader.current()
+        if model is not previous:
+            self._telemetry.model_loaded(model.version, model.load_seconds)
+        if self._loader.failures > failures:
+            self._telemetry.model_refresh_failed(model.version)
+        return model
+
+    @staticmethod
+    def _score(model: LoadedModel, features: np.ndarray, request_id: str) -> PredictResponse:
+        manifest = model.manifest
+        estimator = model.estimator
+        probabilities = None
+        if manifest.task == "classification" and hasattr(estimator, "predict_proba"):
+            matrix = estimator.predict_proba(features)
+            classes = estimator.classes_
+            # argmax over probabilities is what predict() does; computing it once saves a pass.
+            predictions = classes[np.argmax(matrix, axis=1)].tolist()
+            labels = [str(label) for label in classes.tolist()]
+            probabilities = [dict(zip(labels, row, strict=True)) for row in matrix.tolist()]
+        else:
+            predictions = estimator.predict(features).tolist()
+        return PredictResponse(
+            predictions=predictions,
+            probabilities=probabilities,
+            model_name=manifest.model_name,
+            model_version=model.version,
+            request_id=request_id,
+        )
+
+    def model_summary(self) -> dict[str, Any]:
+        return self._model().manifest.summary()
+
+    def health(self) -> HealthResponse:
+        loaded = self._loader.loaded
+        return HealthResponse(
+            status="ok", model_loaded=loaded is not None, model_version=loaded.version if loaded else None
+        )

@@ -1,0 +1,16 @@
+"""PredictFunction's environment, validated at cold start."""
+
+from functools import cache
+
+from pydantic import Field
+
+from sklambda.settings import RegistrySettings
+
+
+class PredictSettings(RegistrySettings):
+    max_rows_per_request: int = Field(alias="MAX_ROWS_PER_REQUEST", default=1000, ge=1)
+
+
+@cache
+def get_settings() -> PredictSettings:
+    return PredictSettings.from_environment()

@@ -1,0 +1,1 @@
+"""The `sklambda` command line."""

@@ -1,0 +1,190 @@
+"""sklambda train | publish | promote | rollback | models | predict."""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sklambda.errors import SklambdaError
+
+DEFAULT_MODEL_NAME = "sklambda-model"
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse prints usage plus the error; one line with a pointer to --help is clearer."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _registry(args: argparse.Namespace) -> Any:
+    from sklambda import aws  # noqa: PLC0415 - keeps `sklambda --help` fast
+    from sklambda.registry.store import ModelRegistry  # noqa: PLC0415
+
+    if not args.bucket:
+        raise SklambdaError("no bucket: pass --bucket or set SKLAMBDA_BUCKET")
+    return ModelRegistry(aws.client("s3"), args.bucket, args.model_name)
+
+
+def _train(args: argparse.Namespace) -> None:
+    from sklambda.training.data import load_bundled, load_csv  # noqa: PLC0415
+    from sklambda.training.train import save_bundle, train_model  # noqa: PLC0415
+
+    if args.csv and not args.target:
+        raise SklambdaError("--csv needs --target, the name of the column to predict")
+    data = load_csv(Path(args.csv), args.target) if args.csv else load_bundled(args.dataset)
+    trained = train_model(data, model_name=args.model_name, task=args.task, seed=args.seed)
+    manifest = save_bundle(trained, Path(args.out))
+    metrics = ", ".join(f"{name}={value:.4f}" for name, value in manifest.metrics.items())
+    print(f"trained {manifest.estimator} on {data.rows} rows from {data.source}: {metrics}")
+    print(f"wrote {args.out}/ (sha256 {manifest.artifact.sha256[:12]}…); publish it with:")
+    print(f"  sklambda publish {args.out}")
+
+
+def _publish(args: argparse.Namespace) -> None:
+    from sklambda.registry.bundle import publish_bundle  # noqa: PLC0415
+
+    registry = _registry(args)
+    manifest = publish_bundle(registry, Path(args.bundle))
+    print(f"published {manifest.model_name} {manifest.version}")
+    if args.promote:
+        pointer = registry.promote(manifest.version or "", reason="published with --promote")
+        print(f"champion is now {pointer.version} (previous: {pointer.previous or 'none'})")
+
+
+def _promote(args: argparse.Namespace) -> None:
+    pointer = _registry(args).promote(
+        args.version, expected_current=args.expect_current, reason=args.reason
+    )
+    print(f"champion is now {pointer.version} (previous: {pointer.previous or 'none'})")
+
+
+def _rollback(args: argparse.Namespace) -> None:
+    pointer = _registry(args).rollback(reason=args.reason)
+    print(f"rolled back: champion is now {pointer.version} (was {pointer.previous})")
+
+
+def _models(args: argparse.Namespace) -> None:
+    registry = _registry(args)
+    state = registry.alias()
+    champion = state.pointer.version if state else None
+    previous = state.pointer.previous if state else None
+    versions = registry.version_ids()
+    if not versions:
+        print(f"model {args.model_name!r} has no versions in s3://{args.bucket}")
+        return
+    for version in reversed(versions):
+        manifest = registry.manifest(version)
+        role = "champion" if version == champion else "previous" if version == previous else ""
+        metrics = " ".join(f"{name}={value:.4f}" for name, value in manifest.metrics.items())
+        print(f"{version}  {role:<9} {manifest.created_at:%Y-%m-%d %H:%M}  {manifest.estimator}  {metrics}")
+
+
+def _predict(args: argparse.Namespace) -> None:
+    from sklambda.cli.api_client import call_api  # noqa: PLC0415
+
+    if not args.url:
+        raise SklambdaError("no API URL: pass --url or set SKLAMBDA_API_URL")
+    raw = Path(args.file).read_text() if args.file else args.data
+    if raw is None:
+        raise SklambdaError("give the rows with --data JSON or --file PATH")
+    try:
+        payload = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise SklambdaError(f"the rows are not valid JSON: {error}") from error
+    if isinstance(payload, list):
+        payload = {"instances": payload}
+    url = args.url.rstrip("/")
+    url = url if url.endswith("/predict") else f"{url}/predict"
+    status, body = call_api(url, payload, api_key=args.api_key, sign=not args.no_auth)
+    print(json.dumps(body, indent=2))
+    if status >= 400:
+        raise SklambdaError(f"the API answered {status}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(prog="sklambda", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
+
+    def registry_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--bucket", default=os.environ.get("SKLAMBDA_BUCKET"),
+                             help="registry bucket (default: $SKLAMBDA_BUCKET)")
+        command.add_argument("--model-name",
+                             default=os.environ.get("SKLAMBDA_MODEL_NAME", DEFAULT_MODEL_NAME),
+                             help="model name in the registry (default: $SKLAMBDA_MODEL_NAME or %(default)s)")
+
+    train = commands.add_parser("train", help="train a model into a local bundle directory")
+    source = train.add_mutually_exclusive_group()
+    source.add_argument("--csv", help="CSV file with a header row")
+    source.add_argument("--dataset", default="breast_cancer",
+                        help="bundled scikit-learn dataset (default: %(default)s)")
+    train.add_argument("--target", help="target column of the CSV")
+    train.add_argument("--task", choices=["classification", "regression"],
+                       help="default: inferred from the target")
+    train.add_argument("--out", default="build/model", help="bundle directory (default: %(default)s)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--model-name",
+                       default=os.environ.get("SKLAMBDA_MODEL_NAME", DEFAULT_MODEL_NAME))
+    train.set_defaults(run=_train)
+
+    publish = commands.add_parser("publish", help="upload a trained bundle as a new version")
+    publish.add_argument("bundle", help="directory written by `sklambda train`")
+    publish.add_argument("--promote", action="store_true", help="make it the champion at once")
+    registry_options(publish)
+    publish.set_defaults(run=_publish)
+
+    promote = commands.add_parser("promote", help="make a version the champion")
+    promote.add_argument("version")
+    promote.add_argument("--expect-current", help="only if this version is the champion now")
+    promote.add_argument("--reason", default="promoted by hand")
+    registry_options(promote)
+    promote.set_defaults(run=_promote)
+
+    rollback = commands.add_parser("rollback", help="serve the previous champion again")
+    rollback.add_argument("--reason", default="rolled back by hand")
+    registry_options(rollback)
+    rollback.set_defaults(run=_rollback)
+
+    models = commands.add_parser("models", help="list versions, their metrics and the champion")
+    registry_options(models)
+    models.set_defaults(run=_models)
+
+    predict = commands.add_parser("predict", help="send rows to the prediction API")
+    predict.add_argument("--url", default=os.environ.get("SKLAMBDA_API_URL"),
+                         help="API base or /predict URL (default: $SKLAMBDA_API_URL)")
+    rows = predict.add_mutually_exclusive_group()
+    rows.add_argument("--data", help='JSON: {"instances": [...]} or a list of rows')
+    rows.add_argument("--file", help="file holding that JSON")
+    predict.add_argument("--api-key", default=os.environ.get("SKLAMBDA_API_KEY"),
+                         help="API key (API_KEY mode; default: $SKLAMBDA_API_KEY)")
+    predict.add_argument("--no-auth", action="store_true",
+                         help="send unsigned (the local demo server only)")
+    predict.set_defaults(run=_predict)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except SklambdaError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except ClientError as error:
+        detail = error.response.get("Error", {})
+        print(f"error: AWS refused {error.operation_name}: {detail.get('Code')}: "
+              f"{detail.get('Message')}", file=sys.stderr)
+        return 1
+    except (BotoCoreError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Domain errors. Each one carries a message a caller can act on."""
+
+
+class SklambdaError(Exception):
+    """Base class for every error sklambda raises on purpose."""
+
+
+class ConfigurationError(SklambdaError):
+    """The environment a function runs in is incomplete or invalid."""
+
+
+class ModelUnavailableError(SklambdaError):
+    """No model can serve: there is no champion yet, or the registry cannot be reached."""
+
+
+class ModelNotFoundError(SklambdaError):
+    """A named model version does not exist in the registry."""
+
+
+class IntegrityError(SklambdaError):
+    """An artifact's bytes do not match the sha256 its manifest records."""
+
+
+class IncompatibleModelError(SklambdaError):
+    """A model was trained with library versions this runtime does not ship."""
+
+
+class ConcurrentUpdateError(SklambdaError):
+    """Another writer moved an alias first; re-read it and decide again."""
+
+
+class VersionExistsError(SklambdaError):
+    """A version is immutable once published."""
+
+
+class RollbackUnavailableError(SklambdaError):
+    """There is no previous champion to roll back to."""
+
+
+class TrainingDataError(SklambdaError):
+    """Training data cannot be read or has no usable rows."""

@@ -1,0 +1,111 @@
+"""Loads the champion once per execution environment and follows promotions on a TTL."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sklambda.errors import (
+    IncompatibleModelError,
+    IntegrityError,
+    ModelNotFoundError,
+    ModelUnavailableError,
+)
+from sklambda.observability import logger
+from sklambda.registry.manifest import Manifest, RuntimeVersions
+from sklambda.registry.store import CHAMPION, ModelRegistry
+
+_REGISTRY_FAULTS = (BotoCoreError, ClientError)
+_LOAD_FAULTS = (IntegrityError, IncompatibleModelError, ModelNotFoundError, *_REGISTRY_FAULTS)
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    manifest: Manifest
+    estimator: Any
+    load_seconds: float
+
+    @property
+    def version(self) -> str:
+        return self.manifest.version or ""
+
+
+def check_compatible(manifest: Manifest, runtime: RuntimeVersions) -> None:
+    """A pickle from another scikit-learn release may load and then predict wrongly."""
+    if manifest.runtime.scikit_learn != runtime.scikit_learn:
+        raise IncompatibleModelError(
+            f"{manifest.model_name} {manifest.version} was trained with scikit-learn "
+            f"{manifest.runtime.scikit_learn}, this runtime ships {runtime.scikit_learn}; "
+            "retrain it with the layer's pinned version"
+        )
+
+
+class ModelLoader:
+    """Keeps the serving model; a failed refresh never replaces a model that works."""
+
+    def __init__(
+        self,
+        registry: ModelRegistry,
+        cache_dir: Path,
+        ttl_seconds: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        runtime: RuntimeVersions | None = None,
+    ) -> None:
+        self._registry = registry
+        self._cache_dir = cache_dir
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._runtime = runtime or RuntimeVersions.current()
+        self._model: LoadedModel | None = None
+        self._checked_at = float("-inf")
+        self.failures = 0
+
+    @property
+    def loaded(self) -> LoadedModel | None:
+        return self._model
+
+    def current(self) -> LoadedModel:
+        now = self._clock()
+        if self._model is not None and now - self._checked_at < self._ttl:
+            return self._model
+        self._checked_at = now
+        try:
+            state = self._registry.alias(CHAMPION)
+        except _REGISTRY_FAULTS as error:
+            return self._keep_serving(error, "the champion alias could not be read")
+        if state is None:
+            return self._keep_serving(
+                None, f"model {self._registry.model_name!r} has no champion yet; publish and promote one"
+            )
+        if self._model is not None and state.pointer.version == self._model.version:
+            return self._model
+        try:
+            self._model = self.load_version(state.pointer.version)
+        except _LOAD_FAULTS as error:
+            return self._keep_serving(error, f"champion {state.pointer.version} could not be loaded")
+        return self._model
+
+    def load_version(self, version: str) -> LoadedModel:
+        """Fetch, verify and unpickle one version; nothing is unpickled before its hash matches."""
+        import joblib  # noqa: PLC0415 - scikit-learn's import cost is paid only when a model loads
+
+        started = time.perf_counter()
+        manifest = self._registry.manifest(version)
+        check_compatible(manifest, self._runtime)
+        path = self._registry.download_verified(manifest, self._cache_dir)
+        estimator = joblib.load(path)
+        return LoadedModel(manifest, estimator, time.perf_counter() - started)
+
+    def _keep_serving(self, error: Exception | None, reason: str) -> LoadedModel:
+        detail = f"{reason}: {error}" if error else reason
+        self.failures += 1
+        if self._model is not None:
+            logger.error(
+                "keeping the loaded model", extra={"serving": self._model.version, "reason": detail}
+            )
+            return self._model
+        raise ModelUnavailableError(detail) from error

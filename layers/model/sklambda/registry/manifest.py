@@ -1,0 +1,116 @@
+"""What a registered model version records about itself."""
+
+import platform
+from datetime import UTC, datetime
+from importlib.metadata import version as installed_version
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sklambda.schema import FeatureSchema
+
+Task = Literal["classification", "regression"]
+ClassLabel = int | float | str
+ARTIFACT_FILE = "model.joblib"
+MANIFEST_FILE = "manifest.json"
+BASELINE_FILE = "baseline.json"
+
+
+class RuntimeVersions(BaseModel):
+    """Library versions the artifact was pickled with; unpickling needs the same scikit-learn."""
+
+    model_config = ConfigDict(frozen=True)
+
+    python: str
+    scikit_learn: str
+    numpy: str
+    joblib: str
+
+    @classmethod
+    def current(cls) -> Self:
+        return cls(
+            python=platform.python_version(),
+            scikit_learn=installed_version("scikit-learn"),
+            numpy=installed_version("numpy"),
+            joblib=installed_version("joblib"),
+        )
+
+
+class ArtifactInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    file: str = ARTIFACT_FILE
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size_bytes: int = Field(ge=1)
+
+
+class BaselineInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    file: str = BASELINE_FILE
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class TrainingDataInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    fingerprint: str
+    rows: int
+    holdout_rows: int
+    target: str
+
+
+class Manifest(BaseModel):
+    """The manifest.json stored beside each artifact; a version exists once this is written."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model_name: str
+    version: str | None = None
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    task: Task
+    classes: list[ClassLabel] | None = None
+    feature_schema: FeatureSchema
+    metrics: dict[str, float]
+    training_data: TrainingDataInfo
+    artifact: ArtifactInfo
+    baseline: BaselineInfo | None = None
+    runtime: RuntimeVersions
+    estimator: str
+    hyperparameters: dict[str, Any] = Field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """What callers of GET /model see: enough to know what serves, nothing internal."""
+        return {
+            "model_name": self.model_name,
+            "version": self.version,
+            "created_at": self.created_at.isoformat(),
+            "task": self.task,
+            "classes": self.classes,
+            "features": [
+                feature.model_dump(exclude_none=True) for feature in self.feature_schema.features
+            ],
+            "metrics": self.metrics,
+            "estimator": self.estimator,
+            "runtime": self.runtime.model_dump(),
+            "sha256": self.artifact.sha256,
+        }
+
+
+class AliasPointer(BaseModel):
+    """The champion alias: which version serves, and which served before it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alias: str
+    version: str
+    previous: str | None = None
+    updated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    reason: str = ""
+
+
+def new_version_id(sha256: str, now: datetime | None = None) -> str:
+    """Sortable by time, unique by content: v20261124T013359Z-1a2b3c4d."""
+    moment = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"v{moment}-{sha256[:8]}"

@@ -1,0 +1,176 @@
+"""The feature schema a model was trained on, and validation of incoming rows against it."""
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from sklambda.errors import SklambdaError
+
+MAX_REPORTED_PROBLEMS = 20
+MAX_RECORDED_CATEGORIES = 200
+_ABSENT = object()
+
+
+class FeatureKind(StrEnum):
+    NUMERIC = "numeric"
+    CATEGORICAL = "categorical"
+
+
+class Feature(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    kind: FeatureKind
+    allows_missing: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    categories: list[str] | None = None
+
+
+class FeatureSchema(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    features: list[Feature]
+
+    @property
+    def names(self) -> list[str]:
+        return [feature.name for feature in self.features]
+
+    @property
+    def all_numeric(self) -> bool:
+        return all(feature.kind is FeatureKind.NUMERIC for feature in self.features)
+
+    def categorical_mask(self) -> list[bool]:
+        return [feature.kind is FeatureKind.CATEGORICAL for feature in self.features]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a row was refused, named by row index and feature."""
+
+    row: int
+    feature: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", feature '{self.feature}'" if self.feature else "")
+        return f"{where}: {self.message}"
+
+
+class SchemaValidationError(SklambdaError):
+    def __init__(self, problems: list[Problem], total: int) -> None:
+        self.problems = problems
+        self.total = total
+        shown = "; ".join(str(problem) for problem in problems)
+        more = f" (and {total - len(problems)} more)" if total > len(problems) else ""
+        super().__init__(f"{shown}{more}")
+
+
+def infer_schema(names: Sequence[str], columns: Sequence[np.ndarray]) -> FeatureSchema:
+    """Describe training columns: float columns are numeric, object columns categorical."""
+    features = []
+    for name, column in zip(names, columns, strict=True):
+        if column.dtype.kind == "f":
+            finite = column[np.isfinite(column)]
+            features.append(
+                Feature(
+                    name=name,
+                    kind=FeatureKind.NUMERIC,
+                    allows_missing=bool(np.isnan(column).any()),
+                    minimum=float(finite.min()) if finite.size else None,
+                    maximum=float(finite.max()) if finite.size else None,
+                )
+            )
+        else:
+            present = [value for value in column.tolist() if value is not None]
+            categories = sorted({str(value) for value in present})
+            features.append(
+                Feature(
+                    name=name,
+                    kind=FeatureKind.CATEGORICAL,
+                    allows_missing=len(present) < len(column),
+                    categories=categories[:MAX_RECORDED_CATEGORIES],
+                )
+            )
+    return FeatureSchema(features=features)
+
+
+def _numeric_value(feature: Feature, value: Any) -> tuple[float, str | None]:
+    if value is None:
+        if feature.allows_missing:
+            return math.nan, None
+        return math.nan, "is missing (null) but the model was trained without missing values"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return math.nan, f"expected a number, got {type(value).__name__} {value!r:.40}"
+    number = float(value)
+    if math.isinf(number):
+        return number, "infinity is not allowed"
+    if math.isnan(number) and not feature.allows_missing:
+        return number, "NaN is not allowed: the model was trained without missing values"
+    return number, None
+
+
+def _categorical_value(feature: Feature, value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        if feature.allows_missing:
+            return None, None
+        return None, "is missing (null) but the model was trained without missing values"
+    if not isinstance(value, str):
+        return None, f"expected a string category, got {type(value).__name__} {value!r:.40}"
+    return value, None
+
+
+def validate_instances(
+    schema: FeatureSchema, instances: Sequence[Mapping[str, Any] | Sequence[Any]]
+) -> np.ndarray:
+    """Turn request rows (objects keyed by feature, or arrays in schema order) into a matrix.
+
+    Raises SchemaValidationError naming each bad row and feature, up to a bounded count.
+    """
+    features = schema.features
+    width = len(features)
+    known = {feature.name for feature in features}
+    matrix = np.empty((len(instances), width), dtype=np.float64 if schema.all_numeric else object)
+    problems: list[Problem] = []
+    total = 0
+
+    def refuse(row: int, feature: str | None, message: str) -> None:
+        nonlocal total
+        total += 1
+        if len(problems) < MAX_REPORTED_PROBLEMS:
+            problems.append(Problem(row, feature, message))
+
+    for row, instance in enumerate(instances):
+        if isinstance(instance, Mapping):
+            for unknown in instance.keys() - known:
+                refuse(row, str(unknown), "unknown feature")
+            values = []
+            for feature in features:
+                if feature.name not in instance:
+                    refuse(row, feature.name, "missing feature")
+                    values.append(_ABSENT)
+                else:
+                    values.append(instance[feature.name])
+        else:
+            values = list(instance)
+            if len(values) != width:
+                refuse(row, None, f"has {len(values)} values; expected {width} in schema order")
+                continue
+        for column, (feature, value) in enumerate(zip(features, values, strict=True)):
+            if value is _ABSENT:
+                continue
+            if feature.kind is FeatureKind.NUMERIC:
+                converted, message = _numeric_value(feature, value)
+            else:
+                converted, message = _categorical_value(feature, value)
+            if message:
+                refuse(row, feature.name, message)
+            matrix[row, column] = converted
+    if total:
+        raise SchemaValidationError(problems, total)
+    return matrix

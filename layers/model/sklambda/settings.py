@@ -1,0 +1,36 @@
+"""Environment settings, validated once at cold start so a misconfigured stack fails loudly."""
+
+import os
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sklambda.errors import ConfigurationError
+
+
+class EnvironmentSettings(BaseModel):
+    """Base for the per-function settings models; field aliases name the variables."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> Self:
+        source = dict(os.environ if environ is None else environ)
+        try:
+            return cls.model_validate(source)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+                for error in exc.errors()
+            )
+            raise ConfigurationError(f"invalid environment for {cls.__name__}: {problems}") from exc
+
+
+class RegistrySettings(EnvironmentSettings):
+    """Where the model registry lives; every function that loads a model needs these."""
+
+    model_bucket: str = Field(alias="MODEL_BUCKET", min_length=3)
+    model_name: str = Field(alias="MODEL_NAME", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    model_prefix: str = Field(alias="MODEL_PREFIX", default="models")
+    model_cache_ttl_seconds: float = Field(alias="MODEL_CACHE_TTL_SECONDS", default=60.0, ge=0)
+    model_cache_dir: str = Field(alias="MODEL_CACHE_DIR", default="/tmp/sklambda-models")  # noqa: S108

@@ -1,0 +1,176 @@
+"""Reads template.yaml so local resources and function environments come from the stack itself.
+
+Only the intrinsics the template uses are resolved; anything else raises, so the local
+copy cannot silently drift from what `sam deploy` would create.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
+LOCAL_ACCOUNT = "123456789012"
+LOCAL_REGION = "us-east-1"
+_NO_VALUE = object()
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    pass
+
+
+def _tag(name: str) -> None:
+    key = "Ref" if name == "Ref" else f"Fn::{name}"
+
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if name == "GetAtt":
+                value = str(value).split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        return {key: value}
+
+    _CloudFormationLoader.add_constructor(f"!{name}", construct)
+
+
+for _name in ("Ref", "Sub", "GetAtt", "If", "Equals", "Not", "And", "Or", "Join", "Select",
+              "Condition", "FindInMap", "Split", "ToJsonString"):
+    _tag(_name)
+
+
+@cache
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    with path.open() as handle:
+        return yaml.load(handle, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def physical_name(logical_id: str, stack_name: str = "sklambda-local") -> str:
+    """A stable, S3-safe local name for a resource, like CloudFormation's generated ones."""
+    return f"{stack_name}-{logical_id}".lower()
+
+
+@dataclass
+class LocalStack:
+    """The template's resources as they exist locally: names, parameters, conditions."""
+
+    template: dict[str, Any] = field(default_factory=load_template)
+    parameter_overrides: Mapping[str, str] = field(default_factory=dict)
+    stack_name: str = "sklambda-local"
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        return dict(self.template["Resources"])
+
+    def parameter(self, name: str) -> str:
+        if name in self.parameter_overrides:
+            return str(self.parameter_overrides[name])
+        return str(self.template["Parameters"][name]["Default"])
+
+    def name_of(self, logical_id: str) -> str:
+        if logical_id not in self.template["Resources"]:
+            raise KeyError(f"template.yaml has no resource {logical_id}")
+        return physical_name(logical_id, self.stack_name)
+
+    def properties(self, logical_id: str) -> dict[str, Any]:
+        resolved = self.resolve(self.template["Resources"][logical_id].get("Properties", {}))
+        return dict(resolved)
+
+    def condition(self, name: str) -> bool:
+        return bool(self._evaluate_condition(self.template["Conditions"][name]))
+
+    def _evaluate_condition(self, expression: Any) -> Any:
+        if isinstance(expression, dict) and len(expression) == 1:
+            (key, value), = expression.items()
+            if key == "Fn::Equals":
+                left, right = (self.resolve(item) for item in value)
+                return str(left) == str(right)
+            if key == "Fn::Not":
+                return not self._evaluate_condition(value[0])
+            if key == "Fn::And":
+                return all(self._evaluate_condition(item) for item in value)
+            if key == "Fn::Or":
+                return any(self._evaluate_condition(item) for item in value)
+            if key == "Condition":
+                return self.condition(value)
+        return self.resolve(expression)
+
+    def _ref(self, name: str) -> Any:
+        pseudo = {
+            "AWS::Region": LOCAL_REGION,
+            "AWS::AccountId": LOCAL_ACCOUNT,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": self.stack_name,
+            "AWS::NoValue": _NO_VALUE,
+        }
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.template.get("Parameters", {}):
+            return self.parameter(name)
+        return self.name_of(name)
+
+    def _get_att(self, logical_id: str, attribute: str) -> str:
+        resource_type = self.template["Resources"][logical_id]["Type"]
+        name = self.name_of(logical_id)
+        if resource_type == "AWS::S3::Bucket" and attribute == "Arn":
+            return f"arn:aws:s3:::{name}"
+        if attribute == "Arn":
+            service = resource_type.split("::")[1].lower()
+            return f"arn:aws:{service}:{LOCAL_REGION}:{LOCAL_ACCOUNT}:{name}"
+        return name
+
+    def _sub(self, text: str, variables: Mapping[str, Any]) -> str:
+        out, rest = [], text
+        while "${" in rest:
+            before, _, after = rest.partition("${")
+            token, _, rest = after.partition("}")
+            out.append(before)
+            if token in variables:
+                out.append(str(self.resolve(variables[token])))
+            elif "." in token and not token.startswith("AWS::"):
+                logical_id, attribute = token.split(".", 1)
+                out.append(self._get_att(logical_id, attribute))
+            else:
+                out.append(str(self._ref(token)))
+        out.append(rest)
+        return "".join(out)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            items = [self.resolve(item) for item in value]
+            return [item for item in items if item is not _NO_VALUE]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, argument), = value.items()
+            if key == "Ref":
+                return self._ref(argument)
+            if key == "Fn::GetAtt":
+                return self._get_att(*argument)
+            if key == "Fn::Sub":
+                text, variables = (argument, {}) if isinstance(argument, str) else argument
+                return self._sub(text, variables)
+            if key == "Fn::If":
+                name, when_true, when_false = argument
+                return self.resolve(when_true if self.condition(name) else when_false)
+            if key == "Fn::Join":
+                separator, items = argument
+                return separator.join(str(item) for item in self.resolve(items))
+            if key.startswith("Fn::") or key == "Condition":
+                raise NotImplementedError(f"local stack cannot resolve {key}")
+        resolved = {key: self.resolve(item) for key, item in value.items()}
+        return {key: item for key, item in resolved.items() if item is not _NO_VALUE}
+
+    def function_environment(self, logical_id: str) -> dict[str, str]:
+        """Globals merged with the function's own variables, as Lambda would set them."""
+        globals_env = self.template.get("Globals", {}).get("Function", {}).get("Environment", {})
+        own_env = self.template["Resources"][logical_id]["Properties"].get("Environment", {})
+        merged = {**globals_env.get("Variables", {}), **own_env.get("Variables", {})}
+        return {key: str(value) for key, value in self.resolve(merged).items()}
