@@ -1,0 +1,89 @@
+"""Serves PredictFunction over HTTP on localhost, building a real API Gateway proxy event per
+request and invoking the handler in-process, as API Gateway plus Lambda would."""
+
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from sklambda_local.apigw import proxy_event
+from sklambda_local.function_logs import invoke_capturing_output
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass
+class LocalContext:
+    """The parts of the Lambda context Powertools reads."""
+
+    function_name: str
+    aws_request_id: str
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:local"
+
+
+def _request_handler(handler: Handler, function_name: str, stage: str) -> type[BaseHTTPRequestHandler]:
+    class ProxyRequestHandler(BaseHTTPRequestHandler):
+        def _invoke(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode() if length else None
+            path = self.path.split("?", 1)[0]
+            prefix = f"/{stage}"
+            if path.startswith(prefix + "/"):
+                path = path[len(prefix):]
+            event = proxy_event(
+                self.command, path, body, headers=dict(self.headers.items()), stage=stage,
+                source_ip=self.client_address[0],
+            )
+            context = LocalContext(function_name, str(uuid.uuid4()))
+            result = invoke_capturing_output(function_name, handler, event, context)
+            payload = (result.get("body") or "").encode()
+            self.send_response(int(result.get("statusCode", 502)))
+            headers = {key: values[-1] for key, values in (result.get("multiValueHeaders") or {}).items()}
+            headers.update(result.get("headers") or {})
+            for key, value in headers.items():
+                self.send_header(key, str(value))
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = _invoke  # noqa: N815 - BaseHTTPRequestHandler's naming
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return
+
+    return ProxyRequestHandler
+
+
+@contextmanager
+def serve_function(
+    handler: Handler, *, function_name: str, stage: str, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[str]:
+    server = ThreadingHTTPServer((host, port), _request_handler(handler, function_name, stage))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}/{stage}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def post_json(url: str, payload: Any) -> tuple[int, Any]:
+    """A plain client for the demo; the CLI's `sklambda predict --no-auth` does the same."""
+    import urllib.error  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback URL built by the demo
+        url, data=data, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
