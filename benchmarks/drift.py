@@ -6,7 +6,7 @@ Run from the repository root: PYTHONPATH=layers/model python benchmarks/drift.py
 import time
 
 import numpy as np
-from sklambda.drift import build_baseline, evaluate_drift
+from sklambda.drift import FeatureSpec, NumericBaseline, build_baseline, evaluate_drift
 
 N_FEATURES = 30
 TRAINING_ROWS = 100_000
@@ -15,7 +15,7 @@ CURRENT_ROWS = 1_000_000
 
 def main() -> None:
     rng = np.random.default_rng(42)
-    specs = [(f"x{i}", "numeric") for i in range(N_FEATURES)]
+    specs: list[FeatureSpec] = [(f"x{i}", "numeric") for i in range(N_FEATURES)]
     training = rng.normal(size=(TRAINING_ROWS, N_FEATURES))
     # A third of the features move so the report has real work to show.
     current = rng.normal(size=(CURRENT_ROWS, N_FEATURES))
@@ -34,7 +34,8 @@ def main() -> None:
 
     started = time.perf_counter()
     for index, feature in enumerate(baseline.features):
-        edges = np.concatenate(([-np.inf], feature.bin_edges, [np.inf]))  # type: ignore[union-attr]
+        assert isinstance(feature, NumericBaseline)
+        edges = np.concatenate(([-np.inf], feature.bin_edges, [np.inf]))
         np.histogram(current[:, index], bins=edges)
     histogram_seconds = time.perf_counter() - started
 

@@ -98,6 +98,9 @@ def build_baseline(
         raise ValueError(f"matrix must be 2-D with {len(feature_specs)} columns")
     if n_bins < 1 or max_reference_sample < 1 or max_categories < 1:
         raise ValueError("n_bins, max_reference_sample and max_categories must be positive")
+    unknown = {kind for _, kind in feature_specs} - {"numeric", "categorical"}
+    if unknown:
+        raise ValueError(f"unknown feature kinds: {sorted(unknown)}")
     rng = np.random.default_rng(seed)
     features = [
         numeric_baseline(name, data[:, index], n_bins, max_reference_sample, rng)
