@@ -18,7 +18,8 @@ BASELINE_SCHEMA_VERSION = 1
 
 FeatureKind = Literal["numeric", "categorical"]
 Task = Literal["classification", "regression"]
-FeatureSpec = tuple[str, FeatureKind]
+# Plain strings, checked at run time, so callers need not spell out Literal types.
+FeatureSpec = tuple[str, str]
 
 
 class _Frozen(BaseModel):
