@@ -4,6 +4,11 @@ import math
 
 import numpy as np
 
+# Band counts grow like binomial coefficients and would overflow float64 beyond a few
+# hundred rows, so rows are rescaled once they pass this and the scale kept as a logarithm.
+# One row multiplies counts by at most the band width, which keeps them far below 1e308.
+_RESCALE_ABOVE = 1e250
+
 
 def exact_two_sided_p_value(n1: int, n2: int, h: int) -> float:
     """P(D >= h / lcm(n1, n2)) when both samples come from one continuous distribution.
@@ -20,19 +25,17 @@ def exact_two_sided_p_value(n1: int, n2: int, h: int) -> float:
     rows, cols = sorted((n1, n2))
     gcd = math.gcd(rows, cols)
     row_step, col_step = cols // gcd, rows // gcd
-    # Band counts grow like binomial coefficients and overflow float64 beyond a few
-    # hundred rows, so each row is rescaled and the scale is carried as a logarithm.
-    log_factorial = np.array([math.lgamma(k + 1.0) for k in range(rows + cols + 1)])
+    log_factorial = [math.lgamma(k + 1.0) for k in range(rows + cols + 1)]
     log_total_paths = log_factorial[rows + cols] - log_factorial[rows] - log_factorial[cols]
 
-    def log_paths_to_end(i: int, j: np.ndarray) -> np.ndarray:
+    def first_exit_share(i: int, j: int, count: float, log_scale: float) -> float:
         rest_rows, rest_cols = rows - i, cols - j
-        return (
+        log_paths_to_end = (
             log_factorial[rest_rows + rest_cols]
             - log_factorial[rest_rows]
             - log_factorial[rest_cols]
-            - log_total_paths
         )
+        return math.exp(math.log(count) + log_scale + log_paths_to_end - log_total_paths)
 
     def band(i: int) -> tuple[int, int]:
         centre = i * row_step
@@ -42,30 +45,32 @@ def exact_two_sided_p_value(n1: int, n2: int, h: int) -> float:
 
     escaped = 0.0
     low, high = band(0)
+    # counts[k] is the number of in-band paths to (i, low + k), divided by exp(log_scale).
     counts = np.ones(high - low + 1)
     log_scale = 0.0
     for i in range(rows + 1):
         if i > 0:
             previous_low, previous_high = low, high
             low, high = band(i)
-            # Paths below the new lower edge leave the band by stepping to row i.
-            leaving = counts[: max(min(low, previous_high + 1) - previous_low, 0)]
-            if leaving.size:
-                columns = np.arange(previous_low, previous_low + leaving.size)
-                with np.errstate(divide="ignore"):
-                    log_mass = np.log(leaving) + log_scale + log_paths_to_end(i, columns)
-                escaped += float(np.exp(log_mass).sum())
+            # Paths below the new lower edge leave the band by stepping to row i. Each
+            # column leaves once, so this scalar loop runs at most cols times overall.
+            for j in range(previous_low, min(low, previous_high + 1)):
+                count = float(counts[j - previous_low])
+                if count > 0.0:
+                    escaped += first_exit_share(i, j, count, log_scale)
             widened = np.zeros(high - low + 1)
-            kept = counts[low - previous_low : previous_high - previous_low + 1]
+            kept = counts[low - previous_low :]
             widened[: kept.size] = kept
-            counts = np.cumsum(widened)
-            peak = counts.max()
+            counts = widened.cumsum(out=widened)
+            # A cumulative sum of non-negative counts peaks at its last entry.
+            peak = float(counts[-1])
             if peak == 0.0:
                 break
-            counts /= peak
-            log_scale += math.log(peak)
+            if peak > _RESCALE_ABOVE:
+                counts /= peak
+                log_scale += math.log(peak)
         # The path at the top of this row's band leaves it with its next column step.
-        if high < cols and counts[-1] > 0.0:
-            log_mass = math.log(counts[-1]) + log_scale + log_paths_to_end(i, np.array(high + 1))
-            escaped += float(np.exp(log_mass))
+        top = float(counts[-1])
+        if high < cols and top > 0.0:
+            escaped += first_exit_share(i, high + 1, top, log_scale)
     return min(escaped, 1.0)
