@@ -24,7 +24,7 @@ class _CloudFormationLoader(yaml.SafeLoader):
 
 
 def _tag(name: str) -> None:
-    key = "Ref" if name == "Ref" else f"Fn::{name}"
+    key = name if name in {"Ref", "Condition"} else f"Fn::{name}"
 
     def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
         if isinstance(node, yaml.ScalarNode):

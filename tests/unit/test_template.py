@@ -1,0 +1,81 @@
+"""template.yaml is the source of truth; these check the security defaults it promises."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sklambda_local.template import PROJECT_ROOT, LocalStack
+
+
+@pytest.fixture
+def resources(stack: LocalStack):
+    return stack.resources
+
+
+def _statements(stack: LocalStack, function: str) -> list[dict]:
+    policies = stack.properties(function)["Policies"]
+    return [statement for policy in policies for statement in policy["Statement"]]
+
+
+def test_bucket_is_encrypted_versioned_private_and_tls_only(stack, resources):
+    bucket = stack.properties("ModelBucket")
+    encryption = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    policy = stack.properties("ModelBucketPolicy")["PolicyDocument"]["Statement"]
+    assert {
+        "Effect": "Deny",
+        "Action": "s3:*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }.items() <= next(s for s in policy if s["Sid"] == "DenyInsecureTransport").items()
+
+
+def test_predict_function_can_read_models_and_cannot_write_anything(stack):
+    actions = {
+        action
+        for statement in _statements(stack, "PredictFunction")
+        if statement["Effect"] == "Allow"
+        for action in statement["Action"]
+    }
+    assert actions == {"s3:GetObject", "s3:ListBucket", "kms:Decrypt"}
+    (read,) = [s for s in _statements(stack, "PredictFunction") if s["Action"] == ["s3:GetObject"]]
+    assert read["Resource"].endswith("/models/sklambda-model/*")
+
+
+@pytest.mark.parametrize(("mode", "iam", "key"), [("IAM", True, False), ("API_KEY", False, True)])
+def test_the_api_refuses_anonymous_calls_in_either_mode(mode, iam, key):
+    stack = LocalStack(parameter_overrides={"ApiAuthMode": mode})
+    auth = stack.properties("PredictApi")["Auth"]
+    assert (auth.get("DefaultAuthorizer") == "AWS_IAM") is iam
+    assert auth["ApiKeyRequired"] is key
+    assert stack.condition("UseApiKey") is key
+
+
+def test_functions_run_python312_on_arm64_with_powertools_settings(stack):
+    globals_ = stack.template["Globals"]["Function"]
+    assert globals_["Runtime"] == "python3.12"
+    assert globals_["Architectures"] == ["arm64"]
+    variables = globals_["Environment"]["Variables"]
+    assert {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"} <= set(variables)
+
+
+SAM = shutil.which("sam", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+
+
+@pytest.mark.skipif(SAM is None, reason="the sam CLI is not installed")
+def test_sam_validate_lint_passes():
+    result = subprocess.run(
+        [str(SAM), "validate", "--lint", "--region", "us-east-1"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
