@@ -114,17 +114,40 @@ class LocalStack:
             return pseudo[name]
         if name in self.template.get("Parameters", {}):
             return self.parameter(name)
+        resource_type = self.template["Resources"][name]["Type"]
+        if resource_type in {
+            "AWS::SNS::Topic",
+            "AWS::Serverless::StateMachine",
+            "AWS::StepFunctions::StateMachine",
+        }:
+            return self.arn_of(name)
+        if resource_type == "AWS::SQS::Queue":
+            return self._get_att(name, "QueueUrl")
         return self.name_of(name)
 
-    def _get_att(self, logical_id: str, attribute: str) -> str:
+    def arn_of(self, logical_id: str) -> str:
         resource_type = self.template["Resources"][logical_id]["Type"]
         name = self.name_of(logical_id)
-        if resource_type == "AWS::S3::Bucket" and attribute == "Arn":
-            return f"arn:aws:s3:::{name}"
+        region_account = f"{LOCAL_REGION}:{LOCAL_ACCOUNT}"
+        by_type = {
+            "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
+            "AWS::Serverless::Function": f"arn:aws:lambda:{region_account}:function:{name}",
+            "AWS::Lambda::Function": f"arn:aws:lambda:{region_account}:function:{name}",
+            "AWS::Serverless::StateMachine": f"arn:aws:states:{region_account}:stateMachine:{name}",
+            "AWS::StepFunctions::StateMachine": f"arn:aws:states:{region_account}:stateMachine:{name}",
+            "AWS::CloudWatch::Alarm": f"arn:aws:cloudwatch:{region_account}:alarm:{name}",
+        }
+        if resource_type in by_type:
+            return by_type[resource_type]
+        service = resource_type.split("::")[1].lower()
+        return f"arn:aws:{service}:{region_account}:{name}"
+
+    def _get_att(self, logical_id: str, attribute: str) -> str:
         if attribute == "Arn":
-            service = resource_type.split("::")[1].lower()
-            return f"arn:aws:{service}:{LOCAL_REGION}:{LOCAL_ACCOUNT}:{name}"
-        return name
+            return self.arn_of(logical_id)
+        if attribute == "QueueUrl":
+            return f"https://sqs.{LOCAL_REGION}.amazonaws.com/{LOCAL_ACCOUNT}/{self.name_of(logical_id)}"
+        return self.name_of(logical_id)
 
     def _sub(self, text: str, variables: Mapping[str, Any]) -> str:
         out, rest = [], text
