@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 
 from sklambda import aws
+from sklambda.monitoring.capture import DataCapture
+from sklambda.monitoring.capture_factory import build_capture
 from sklambda.observability import metrics
 from sklambda.registry.loader import ModelLoader
 from sklambda.registry.store import ModelRegistry
@@ -26,17 +28,26 @@ def get_loader() -> ModelLoader:
 
 
 @cache
+def get_capture() -> DataCapture:
+    settings = get_settings()
+    return build_capture(settings, settings.model_name)
+
+
+@cache
 def get_service() -> PredictionService:
     settings = get_settings()
     return PredictionService(
         get_loader(),
         PredictionTelemetry(metrics, settings.model_name),
         settings.max_rows_per_request,
+        get_capture(),
     )
 
 
 def reset() -> None:
     get_service.cache_clear()
+    get_capture.cache_clear()
     get_loader.cache_clear()
     get_settings.cache_clear()
     aws.client.cache_clear()
+    aws.best_effort_client.cache_clear()

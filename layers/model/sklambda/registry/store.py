@@ -212,5 +212,16 @@ class ModelRegistry:
         return target
 
     def read_json(self, version: str, file: str) -> Any:
-        response = self._s3.get_object(Bucket=self.bucket, Key=self.version_key(version, file))
-        return json.loads(response["Body"].read())
+        return json.loads(self.read_bytes(version, file))
+
+    def read_bytes(self, version: str, file: str) -> bytes:
+        try:
+            response = self._s3.get_object(Bucket=self.bucket, Key=self.version_key(version, file))
+        except ClientError as error:
+            if _is_missing(error):
+                raise ModelNotFoundError(
+                    f"model {self.model_name!r} version {version!r} has no {file}"
+                ) from error
+            raise
+        body: bytes = response["Body"].read()
+        return body
