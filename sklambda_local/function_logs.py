@@ -39,3 +39,8 @@ def invoke_capturing_output(
         for listener in _listeners:
             listener(function_name, line)
     return result
+
+
+def remove_listener(listener: LineListener) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)

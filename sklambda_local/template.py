@@ -4,6 +4,7 @@ Only the intrinsics the template uses are resolved; anything else raises, so the
 copy cannot silently drift from what `sam deploy` would create.
 """
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -183,6 +184,8 @@ class LocalStack:
             if key == "Fn::If":
                 name, when_true, when_false = argument
                 return self.resolve(when_true if self.condition(name) else when_false)
+            if key == "Fn::ToJsonString":
+                return json.dumps(self.resolve(argument), separators=(",", ":"))
             if key == "Fn::Join":
                 separator, items = argument
                 return separator.join(str(item) for item in self.resolve(items))

@@ -2,6 +2,7 @@
 
 import hashlib
 from pathlib import Path
+
 import numpy as np
 
 from sklambda.drift import Baseline, FeatureSpec, build_baseline
@@ -51,4 +52,3 @@ def load_baseline(registry: ModelRegistry, manifest: Manifest) -> Baseline:
         raise ModelNotFoundError(f"{where} was published without a training baseline")
     payload = registry.read_bytes(manifest.version, manifest.baseline.file)
     return decode_verified(payload, manifest.baseline, where)
-

@@ -108,7 +108,7 @@ def json_rows(matrix: np.ndarray) -> list[list[Any]]:
     if matrix.dtype.kind == "f":
         cells = matrix.astype(object)
         cells[np.isnan(matrix)] = None
-        return cells.tolist()  # type: ignore[no-any-return]
+        return cells.tolist()
     return [
         [None if isinstance(value, float) and value != value else value for value in row]
         for row in matrix.tolist()
@@ -230,7 +230,7 @@ class DataCapture:
             return False
         try:
             self._sink.deliver([record.model_dump_json().encode() + b"\n" for record in records])
-        except Exception as error:  # noqa: BLE001 - no capture problem may fail a prediction
+        except Exception as error:
             self._paused_until = self._monotonic() + self._cooldown
             logger.warning(
                 "data capture failed; pausing capture",
