@@ -44,14 +44,21 @@ def emf_metrics(moto: None) -> Iterator[None]:
 def run_function(
     stack: LocalStack, monkeypatch: pytest.MonkeyPatch, tmp_path, emf_metrics: None
 ) -> Iterator[FunctionRunner]:
-    """Invoke a function of the template in-process with its own environment."""
+    """Invoke a function of the template in-process with its own environment.
+
+    Consecutive calls of one function share a warm execution environment (cached adapters),
+    as they would in Lambda; switching functions starts a cold one.
+    """
+    warm: list[str] = []
 
     def run(logical_id: str, event: dict[str, Any]) -> Any:
-        environment = stack.function_environment(logical_id)
-        environment["MODEL_CACHE_DIR"] = str(tmp_path / "model-cache")
-        for key, value in environment.items():
-            monkeypatch.setenv(key, value)
-        _reset_dependencies()
+        if warm != [logical_id]:
+            environment = stack.function_environment(logical_id)
+            environment["MODEL_CACHE_DIR"] = str(tmp_path / "model-cache")
+            for key, value in environment.items():
+                monkeypatch.setenv(key, value)
+            _reset_dependencies()
+            warm[:] = [logical_id]
         handler = import_handler(stack, logical_id)
         return invoke_capturing_output(logical_id, handler, event, FakeLambdaContext(logical_id))
 
