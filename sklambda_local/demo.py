@@ -69,7 +69,22 @@ def serve_predictions(ctx: DemoContext) -> None:
 
 
 DemoStep = tuple[str, Callable[[DemoContext], None]]
-STEPS: list[DemoStep] = [("Sending sample requests to POST /predict", serve_predictions)]
+
+
+def _monitoring_steps() -> tuple[list[DemoStep], list[DemoStep]]:
+    from sklambda_local import demo_monitoring  # noqa: PLC0415
+
+    setup = [("Creating the monitoring resources", demo_monitoring.create_monitoring_resources)]
+    return setup, list(demo_monitoring.STEPS)
+
+
+_MONITORING_SETUP, _MONITORING_STEPS = _monitoring_steps()
+# Capture must exist before the first request, so monitoring resources come first.
+STEPS: list[DemoStep] = [
+    *_MONITORING_SETUP,
+    ("Sending sample requests to POST /predict", serve_predictions),
+    *_MONITORING_STEPS,
+]
 
 
 def _publish_champion(console: Console, registry: Any, workdir: Path) -> None:
