@@ -74,7 +74,9 @@ DemoStep = tuple[str, Callable[[DemoContext], None]]
 def _monitoring_steps() -> tuple[list[DemoStep], list[DemoStep]]:
     from sklambda_local import demo_monitoring  # noqa: PLC0415
 
-    setup = [("Creating the monitoring resources", demo_monitoring.create_monitoring_resources)]
+    setup: list[DemoStep] = [
+        ("Creating the monitoring resources", demo_monitoring.create_monitoring_resources)
+    ]
     return setup, list(demo_monitoring.STEPS)
 
 

@@ -27,7 +27,7 @@ _served_request_ids: list[tuple[str, list[Any]]] = []
 
 
 def _client(service: str) -> Any:
-    from sklambda import aws  # noqa: PLC0415
+    from sklambda import aws
 
     return aws.client(service)
 
@@ -37,7 +37,7 @@ def _alarm_stack(ctx: Any) -> LocalStack:
 
 
 def create_monitoring_resources(ctx: Any) -> None:
-    from sklambda_local.provision import (  # noqa: PLC0415
+    from sklambda_local.provision import (
         provision_alarms,
         provision_dashboards,
         provision_delivery_stream,
@@ -54,7 +54,7 @@ def create_monitoring_resources(ctx: Any) -> None:
 
 
 def _rows(scale_first: int, seed: int) -> np.ndarray:
-    from sklambda.training.data import load_bundled  # noqa: PLC0415
+    from sklambda.training.data import load_bundled
 
     source = load_bundled("breast_cancer").matrix()
     rng = np.random.default_rng(seed)
