@@ -29,14 +29,17 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def time_calls(call, repeats: int) -> list[float]:
+def time_pairs(first, second, repeats: int) -> tuple[list[float], list[float]]:
+    """Alternate the two calls so both see the same machine load; returns ms samples."""
     for _ in range(20):
-        call()
-    samples = []
+        first()
+        second()
+    samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
+        for call, bucket in ((first, samples[0]), (second, samples[1])):
+            started = time.perf_counter()
+            call()
+            bucket.append((time.perf_counter() - started) * 1000)
     return samples
 
 
@@ -84,8 +87,9 @@ def warm(stack, trained) -> list[tuple[str, float, float, float, float]]:
             sink.truncate()
             assert response["statusCode"] == 200, response["body"]
 
-        handler_ms = time_calls(call_handler, WARM_REPEATS)
-        bare_ms = time_calls(lambda f=features: trained.estimator.predict_proba(f), WARM_REPEATS)
+        handler_ms, bare_ms = time_pairs(
+            call_handler, lambda f=features: trained.estimator.predict_proba(f), WARM_REPEATS
+        )
         results.append(
             (
                 f"{rows} row{'s' if rows > 1 else ''}",
