@@ -112,12 +112,19 @@ toml_set() {
 configure_podman() {
     mkdir -p "$(dirname "$CONTAINERS_CONF")"
     local changed=0
-    # The sandbox's hard limits are lower than podman's default nofile ulimit, and its pids
-    # cgroup controller cannot be written: either default makes container creation fail.
+    # podman's default nofile ulimit (1048576) is above this sandbox's hard limit, so runc
+    # fails with "error setting rlimit type 7: operation not permitted"; [] keeps the
+    # inherited limits.
     toml_set "$CONTAINERS_CONF" containers default_ulimits '[]' && changed=1
+    # No pids cgroup limit: part of the configuration found to work on this machine kind, and
+    # a limit protects nothing in a throwaway Lambda container.
     toml_set "$CONTAINERS_CONF" containers pids_limit 0 && changed=1
+    # crun cannot create containers under this machine's cgroup v1 setup (and apt picks runc
+    # to satisfy podman's dependency, so crun is not even installed): make plain `podman run`
+    # work too, not only the API service, which passes --runtime runc itself.
+    toml_set "$CONTAINERS_CONF" engine runtime '"runc"' && changed=1
     if [[ $changed == 1 ]]; then
-        log "updated $CONTAINERS_CONF ([containers] default_ulimits, pids_limit)"
+        log "updated $CONTAINERS_CONF (default_ulimits, pids_limit, runtime)"
     else
         log "$CONTAINERS_CONF already configured"
     fi
@@ -154,8 +161,10 @@ debian_mirror() {
 recipe_key() {
     local prefix=$1 suite=$2
     {
-        cat "$HERE/setup.sh" "$HERE/requirements-ric.txt" "$HERE/requirements-sdk.txt"
-        echo "$suite $(host_arch)"
+        # declare -f prints the code without comments, so editing comments keeps the cache.
+        declare -f build_rootfs build_image
+        cat "$HERE/requirements-ric.txt" "$HERE/requirements-sdk.txt"
+        echo "$IMAGE_PACKAGES $suite $(host_arch)"
         "$prefix/bin/python$PY_VERSION" -VV
     } | sha256sum | cut -c1-16
 }
