@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 
 import numpy as np
+
 from sklambda import aws
 from sklambda.monitoring.capture import DataCapture, FirehoseCaptureSink, S3CaptureSink
 from sklambda_local.embedded_aws import embedded_aws

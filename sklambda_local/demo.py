@@ -72,7 +72,7 @@ DemoStep = tuple[str, Callable[[DemoContext], None]]
 
 
 def _monitoring_steps() -> tuple[list[DemoStep], list[DemoStep]]:
-    from sklambda_local import demo_monitoring  # noqa: PLC0415
+    from sklambda_local import demo_monitoring
 
     setup: list[DemoStep] = [
         ("Creating the monitoring resources", demo_monitoring.create_monitoring_resources)

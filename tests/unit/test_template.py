@@ -45,7 +45,9 @@ def test_predict_function_can_read_models_and_write_only_capture_records(stack):
     }
     assert actions == {"s3:GetObject", "s3:ListBucket", "kms:Decrypt", "firehose:PutRecordBatch"}
     (capture,) = [
-        s for s in _statements(stack, "PredictFunction") if s["Action"] == ["firehose:PutRecordBatch"]
+        s
+        for s in _statements(stack, "PredictFunction")
+        if s["Action"] == ["firehose:PutRecordBatch"]
     ]
     assert capture["Resource"] == stack.arn_of("CaptureDeliveryStream")
     (read,) = [s for s in _statements(stack, "PredictFunction") if s["Action"] == ["s3:GetObject"]]

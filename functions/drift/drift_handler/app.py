@@ -5,11 +5,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from sklambda.observability import logger, tracer
 
 from drift_handler.dependencies import get_drift_service
 from drift_handler.models import DriftRunRequest
 from drift_handler.settings import get_settings
+from sklambda.observability import logger, tracer
 
 get_settings()  # a misconfigured stack fails at cold start
 

@@ -2,10 +2,6 @@
 
 from functools import cache
 
-from sklambda import aws
-from sklambda.observability import metrics
-from sklambda.registry.store import ModelRegistry
-
 from drift_handler.capture_store import CaptureStore
 from drift_handler.drift_service import DriftService
 from drift_handler.ground_truth_service import GroundTruthService
@@ -13,6 +9,9 @@ from drift_handler.report_store import ReportStore
 from drift_handler.settings import get_settings
 from drift_handler.telemetry import MonitoringTelemetry
 from drift_handler.watermark import WatermarkStore
+from sklambda import aws
+from sklambda.observability import metrics
+from sklambda.registry.store import ModelRegistry
 
 
 @cache

@@ -2,11 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from sklambda.drift import evaluate_drift
-from sklambda.monitoring.baseline_store import load_baseline
-from sklambda.observability import logger
-from sklambda.registry.store import ModelRegistry
-
 from drift_handler.capture_store import CaptureStore
 from drift_handler.frames import VersionTraffic, group_by_version
 from drift_handler.html_report import render_html
@@ -15,6 +10,10 @@ from drift_handler.report_store import ReportStore
 from drift_handler.settings import MonitoringSettings
 from drift_handler.telemetry import MonitoringTelemetry
 from drift_handler.watermark import Watermark, WatermarkStore
+from sklambda.drift import evaluate_drift
+from sklambda.monitoring.baseline_store import load_baseline
+from sklambda.observability import logger
+from sklambda.registry.store import ModelRegistry
 
 SETTLE_TIME = timedelta(seconds=1)
 

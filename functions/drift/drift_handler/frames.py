@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from sklambda.monitoring.capture import CaptureRecord
 from sklambda.schema import FeatureKind, FeatureSchema
 

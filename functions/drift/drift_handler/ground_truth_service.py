@@ -13,11 +13,6 @@ from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
-from sklambda.monitoring.capture import CaptureRecord
-from sklambda.observability import logger
-from sklambda.registry.manifest import Manifest
-from sklambda.registry.store import ModelRegistry
-
 from drift_handler.capture_store import CaptureStore
 from drift_handler.labels import Label, parse_labels
 from drift_handler.models import GroundTruthResult
@@ -25,6 +20,10 @@ from drift_handler.report_store import ReportStore
 from drift_handler.scoring import score
 from drift_handler.settings import MonitoringSettings
 from drift_handler.telemetry import MonitoringTelemetry
+from sklambda.monitoring.capture import CaptureRecord
+from sklambda.observability import logger
+from sklambda.registry.manifest import Manifest
+from sklambda.registry.store import ModelRegistry
 
 
 @dataclass(frozen=True)

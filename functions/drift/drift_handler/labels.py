@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
+
 from sklambda.errors import SklambdaError
 
 

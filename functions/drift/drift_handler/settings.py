@@ -3,6 +3,7 @@
 from functools import cache
 
 from pydantic import Field
+
 from sklambda.settings import RegistrySettings
 
 

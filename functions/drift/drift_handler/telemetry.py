@@ -9,6 +9,7 @@ without it (so alarms and dashboards keep working across promotions).
 from collections.abc import Callable
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
 from sklambda.drift import DriftReport, FeatureDrift
 from sklambda.observability import MODEL_NAME_DIMENSION, MODEL_VERSION_DIMENSION
 

@@ -22,6 +22,7 @@ def client(service: str) -> Any:
     """Return the shared client for an AWS service, built on first use."""
     return boto3.session.Session().client(service, config=_CLIENT_CONFIG)  # type: ignore[call-overload]
 
+
 # Calls made on the side of a prediction (data capture) must fail fast rather than retry:
 # losing a sampled record costs less than a slow response.
 _BEST_EFFORT_CONFIG = Config(

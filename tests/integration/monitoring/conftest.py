@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from sklambda import aws
 from sklambda.training.data import load_bundled
-
 from sklambda_local.emf import emf_to_cloudwatch
 from sklambda_local.function_logs import add_listener, invoke_capturing_output, remove_listener
 from sklambda_local.functions import import_handler

@@ -3,7 +3,6 @@
 import json
 
 from sklambda import aws
-
 from tests.integration.monitoring.conftest import metric_values, predict_event, traffic
 
 

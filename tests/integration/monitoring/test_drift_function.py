@@ -5,7 +5,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from sklambda import aws
-
 from sklambda_local.alarms import evaluate_alarms
 from tests.integration.conftest import load_event
 from tests.integration.monitoring.conftest import (

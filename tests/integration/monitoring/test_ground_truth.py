@@ -6,9 +6,9 @@ import io
 import json
 
 import pytest
+
 from sklambda import aws
 from sklambda.training.data import load_csv
-
 from tests.integration.conftest import load_event
 from tests.integration.monitoring.conftest import metric_values, predict_event, traffic
 

@@ -4,6 +4,7 @@ import hashlib
 import json
 
 import pytest
+
 from sklambda.drift import Baseline
 from sklambda.errors import IntegrityError
 from sklambda.monitoring.baseline_store import decode_verified

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+
 from sklambda.monitoring.capture import (
     FIREHOSE_MAX_RECORDS,
     CaptureRecord,

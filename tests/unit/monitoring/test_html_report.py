@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime
 
 import numpy as np
+
 from drift_handler.html_report import render_html
 from sklambda.drift import build_baseline, evaluate_drift
 

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+from sklearn import metrics
+
 from drift_handler.labels import LabelFileError, parse_labels
 from drift_handler.scoring import score
-from sklearn import metrics
 
 
 def test_csv_and_json_lines_give_the_same_labels():
