@@ -68,8 +68,19 @@ def serve_predictions(ctx: DemoContext) -> None:
         _show(ctx.console, label, status, body)
 
 
+def retraining_loop(ctx: DemoContext) -> None:
+    from sklambda_local import demo_retrain  # noqa: PLC0415
+
+    demo_retrain.run(ctx)
+
+
 DemoStep = tuple[str, Callable[[DemoContext], None]]
-STEPS: list[DemoStep] = [("Sending sample requests to POST /predict", serve_predictions)]
+STEPS: list[DemoStep] = [
+    ("Sending sample requests to POST /predict", serve_predictions),
+    ("Drift alarm -> retraining run -> new champion serving", retraining_loop),
+]
+# A short champion TTL so the demo sees a promotion served within seconds (dev deploys use 30).
+DEMO_PARAMETERS = {"ModelCacheTtlSeconds": "2"}
 
 
 def _publish_champion(console: Console, registry: Any, workdir: Path) -> None:
@@ -105,7 +116,7 @@ def run(serve: bool, port: int) -> None:
         from sklambda_local.local_api import serve_function  # noqa: PLC0415
         from sklambda_local.provision import provision_bucket  # noqa: PLC0415
 
-        stack = LocalStack()
+        stack = LocalStack(parameter_overrides=DEMO_PARAMETERS)
         with console.step("Creating the stack's resources from template.yaml"):
             bucket = provision_bucket(stack, aws.client("s3"), "ModelBucket")
             console.say(f"bucket {bucket} (encrypted, versioned, public access blocked)")
