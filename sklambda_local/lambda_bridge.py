@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 import boto3
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 
 from sklambda_local.function_logs import invoke_capturing_output
 from sklambda_local.functions import import_handler
@@ -52,7 +53,9 @@ def _function_ids(stack: LocalStack) -> dict[str, str]:
 
 
 @contextmanager
-def _function_environment(stack: LocalStack, logical_id: str, overrides: dict[str, str]) -> Iterator[None]:
+def _function_environment(
+    stack: LocalStack, logical_id: str, overrides: dict[str, str]
+) -> Iterator[None]:
     environment = {**stack.function_environment(logical_id), **overrides}
     saved = {key: os.environ.get(key) for key in environment}
     os.environ.update(environment)
@@ -92,7 +95,7 @@ def lambda_invokes_run_in_process(
             context = LocalContext(logical_id, f"local-{len(log.invocations)}")
             try:
                 result = invoke_capturing_output(logical_id, handler, event, context)
-            except Exception as error:  # noqa: BLE001 - Lambda turns any raise into FunctionError
+            except Exception as error:
                 result = {
                     "errorType": type(error).__name__,
                     "errorMessage": str(error),
@@ -101,12 +104,18 @@ def lambda_invokes_run_in_process(
                 parsed["FunctionError"] = "Unhandled"
         log.invocations.append(Invocation(logical_id, event, result))
         parsed["Payload"] = io.BytesIO(json.dumps(result).encode())
-        return AWSResponse(params.get("url", ""), 200, {}, None), parsed
+        return AWSResponse(params.get("url", ""), 200, HTTPHeaders(), None), parsed
 
     if boto3.DEFAULT_SESSION is None:
         boto3.setup_default_session()
     events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
-    events.register("before-call.lambda.Invoke", invoke, unique_id="sklambda-lambda-bridge")
+    # botocore types hooks as returning None, but a before-call hook's return value replaces
+    # the HTTP call, which is the point here.
+    events.register(
+        "before-call.lambda.Invoke",
+        invoke,  # type: ignore[arg-type]
+        unique_id="sklambda-lambda-bridge",
+    )
     try:
         yield log
     finally:

@@ -34,14 +34,28 @@ def _tag(name: str) -> None:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)
         return {key: value}
 
     _CloudFormationLoader.add_constructor(f"!{name}", construct)
 
 
-for _name in ("Ref", "Sub", "GetAtt", "If", "Equals", "Not", "And", "Or", "Join", "Select",
-              "Condition", "FindInMap", "Split", "ToJsonString"):
+for _name in (
+    "Ref",
+    "Sub",
+    "GetAtt",
+    "If",
+    "Equals",
+    "Not",
+    "And",
+    "Or",
+    "Join",
+    "Select",
+    "Condition",
+    "FindInMap",
+    "Split",
+    "ToJsonString",
+):
     _tag(_name)
 
 
@@ -87,7 +101,7 @@ class LocalStack:
 
     def _evaluate_condition(self, expression: Any) -> Any:
         if isinstance(expression, dict) and len(expression) == 1:
-            (key, value), = expression.items()
+            ((key, value),) = expression.items()
             if key == "Fn::Equals":
                 left, right = (self.resolve(item) for item in value)
                 return str(left) == str(right)
@@ -136,7 +150,9 @@ class LocalStack:
             "AWS::Serverless::Function": f"arn:aws:lambda:{region_account}:function:{name}",
             "AWS::Lambda::Function": f"arn:aws:lambda:{region_account}:function:{name}",
             "AWS::Serverless::StateMachine": f"arn:aws:states:{region_account}:stateMachine:{name}",
-            "AWS::StepFunctions::StateMachine": f"arn:aws:states:{region_account}:stateMachine:{name}",
+            "AWS::StepFunctions::StateMachine": (
+                f"arn:aws:states:{region_account}:stateMachine:{name}"
+            ),
             "AWS::CloudWatch::Alarm": f"arn:aws:cloudwatch:{region_account}:alarm:{name}",
         }
         if resource_type in by_type:
@@ -182,7 +198,7 @@ class LocalStack:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, argument), = value.items()
+            ((key, argument),) = value.items()
             if key == "Ref":
                 return self._ref(argument)
             if key == "Fn::GetAtt":
