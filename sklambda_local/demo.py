@@ -69,7 +69,7 @@ def serve_predictions(ctx: DemoContext) -> None:
 
 
 def retraining_loop(ctx: DemoContext) -> None:
-    from sklambda_local import demo_retrain  # noqa: PLC0415
+    from sklambda_local import demo_retrain
 
     demo_retrain.run(ctx)
 

@@ -57,7 +57,10 @@ def _training_csv(data: TrainingData) -> bytes:
 def _examples(data: TrainingData) -> list[Example]:
     return [
         Example(
-            {name: float(column[i]) for name, column in zip(data.feature_names, data.columns, strict=True)},
+            {
+                name: float(column[i])
+                for name, column in zip(data.feature_names, data.columns, strict=True)
+            },
             int(data.target[i]),
         )
         for i in range(data.rows)
@@ -68,7 +71,9 @@ def _send_drifted_traffic(ctx: Any, drifted: TrainingData) -> None:
     picked = np.random.default_rng(3).choice(drifted.rows, size=TRAFFIC_ROWS, replace=False)
     rows = [[float(column[i]) for column in drifted.columns] for i in picked]
     status, body = post_json(f"{ctx.api_url}/predict", {"instances": rows})
-    wrong = sum(int(p != t) for p, t in zip(body["predictions"], drifted.target[picked], strict=True))
+    wrong = sum(
+        int(p != t) for p, t in zip(body["predictions"], drifted.target[picked], strict=True)
+    )
     ctx.console.say(
         f"POST /predict with {TRAFFIC_ROWS} drifted rows: {status}, model {body['model_version']}, "
         f"{wrong}/{TRAFFIC_ROWS} wrong by the labels that arrive later"
@@ -82,38 +87,55 @@ def run(ctx: Any) -> None:
     provision_retraining(stack, aws.client)
     sqs, s3 = aws.client("sqs"), aws.client("s3")
     queue = sqs.create_queue(QueueName="demo-notifications")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    aws.client("sns").subscribe(TopicArn=stack.arn_of("NotificationTopic"), Protocol="sqs", Endpoint=queue_arn)
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    aws.client("sns").subscribe(
+        TopicArn=stack.arn_of("NotificationTopic"), Protocol="sqs", Endpoint=queue_arn
+    )
     console.say("retraining resources from template.yaml: topic (KMS), alarms, 2 state machines")
 
     original = load_bundled("breast_cancer")
     drifted = _drifted(original)
     s3.put_object(Bucket=ctx.bucket, Key="training/breast_cancer.csv", Body=_training_csv(original))
     _send_drifted_traffic(ctx, drifted)
-    s3.put_object(Bucket=ctx.bucket, Key="labelled/demo/labels.jsonl", Body=to_jsonl(_examples(drifted)))
-    console.say(f"seeded training/ ({original.rows} rows) and labelled/ ({drifted.rows} drifted, labelled rows)")
+    s3.put_object(
+        Bucket=ctx.bucket, Key="labelled/demo/labels.jsonl", Body=to_jsonl(_examples(drifted))
+    )
+    console.say(
+        f"seeded training/ ({original.rows} rows) and "
+        f"labelled/ ({drifted.rows} drifted, labelled rows)"
+    )
 
     cloudwatch = aws.client("cloudwatch")
     alarm_name = str(stack.resolve({"Ref": "DriftAlarm"}))
     cloudwatch.set_alarm_state(
-        AlarmName=alarm_name, StateValue="ALARM",
-        StateReason=f"size features read {DRIFT_SCALE:.0%} of their training values (PSI over threshold)",
+        AlarmName=alarm_name,
+        StateValue="ALARM",
+        StateReason=f"size features read {DRIFT_SCALE:.0%} of their training values (PSI high)",
     )
     alarm = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"][0]
-    console.say(f"alarm {alarm_name} -> {alarm['StateValue']}; EventBridge delivers its state change")
+    console.say(
+        f"alarm {alarm_name} -> {alarm['StateValue']}; EventBridge delivers its state change"
+    )
 
     sfn = aws.client("stepfunctions")
     cache = str(ctx.workdir / "model-cache")
     overrides = {
         # The demo's drifted data is 569 rows; hold out 30% of them as the fresh holdout.
-        "TrainFunction": {"MODEL_CACHE_DIR": cache, "TRAIN_WORK_DIR": str(ctx.workdir / "train"),
-                          "MIN_FRESH_HOLDOUT_ROWS": "100"},
+        "TrainFunction": {
+            "MODEL_CACHE_DIR": cache,
+            "TRAIN_WORK_DIR": str(ctx.workdir / "train"),
+            "MIN_FRESH_HOLDOUT_ROWS": "100",
+        },
         "EvaluateFunction": {"MODEL_CACHE_DIR": cache},
     }
     with lambda_invokes_run_in_process(stack, overrides):
         (execution,) = LocalEventBridge(stack, sfn).put_event(alarm_state_change(alarm, "OK"))
         console.say(f"retraining run {execution.rsplit(':', 1)[1]}:")
-        described = wait_for_execution(sfn, execution, 300, on_state=lambda name: console.say(f"  -> {name}"))
+        described = wait_for_execution(
+            sfn, execution, 300, on_state=lambda name: console.say(f"  -> {name}")
+        )
     took = (described["stopDate"] - described["startDate"]).total_seconds()
     console.say(f"run {described['status']} in {took:.1f}s")
     for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
@@ -122,7 +144,10 @@ def run(ctx: Any) -> None:
             console.say(f"  | {line}")
 
     champion = ctx.registry.alias()
-    console.say(f"champion is now {champion.pointer.version} (previous {champion.pointer.previous})")
+    console.say(
+        f"champion is now {champion.pointer.version} (previous {champion.pointer.previous})"
+    )
     time.sleep(float(stack.parameter("ModelCacheTtlSeconds")) + 0.1)
     _send_drifted_traffic(ctx, drifted)
-    console.say(f"whole loop (traffic -> alarm -> run -> new champion serving): {time.perf_counter() - started:.1f}s")
+    loop_seconds = time.perf_counter() - started
+    console.say(f"whole loop (traffic, alarm, run, new champion serving): {loop_seconds:.1f}s")

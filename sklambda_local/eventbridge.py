@@ -48,7 +48,9 @@ def matches(pattern: dict[str, Any], event: dict[str, Any]) -> bool:
             if not _matches_values(expected, value):
                 return False
         else:
-            raise ValueError(f"pattern field {field!r} must be an array or an object, not {expected!r}")
+            raise ValueError(
+                f"pattern field {field!r} must be an array or an object, not {expected!r}"
+            )
     return True
 
 
@@ -60,7 +62,9 @@ def rules_from_template(stack: LocalStack) -> list[LocalRule]:
         for event_id, event in resource.get("Properties", {}).get("Events", {}).items():
             if event["Type"] in RULE_EVENT_TYPES:
                 pattern = stack.resolve(event["Properties"]["Pattern"])
-                rules.append(LocalRule(f"{logical_id}.{event_id}", pattern, stack.arn_of(logical_id)))
+                rules.append(
+                    LocalRule(f"{logical_id}.{event_id}", pattern, stack.arn_of(logical_id))
+                )
     return rules
 
 

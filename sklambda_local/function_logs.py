@@ -29,15 +29,18 @@ def add_listener(listener: LineListener) -> None:
 @contextmanager
 def _logger_writes_to(buffer: io.StringIO) -> Iterator[None]:
     """Powertools' Logger holds the sys.stdout it saw at import; point it at the buffer too."""
-    from sklambda.observability import logger  # noqa: PLC0415
+    from sklambda.observability import logger
 
     handler = logger.registered_handler
-    previous = handler.setStream(buffer) if isinstance(handler, logging.StreamHandler) else None
+    if not isinstance(handler, logging.StreamHandler):
+        yield
+        return
+    previous = handler.setStream(buffer)
     try:
         yield
     finally:
         if previous is not None:
-            handler.setStream(previous)  # type: ignore[union-attr]
+            handler.setStream(previous)
 
 
 def invoke_capturing_output(

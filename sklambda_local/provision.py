@@ -69,9 +69,18 @@ def provision_alarm(stack: LocalStack, cloudwatch: Any, logical_id: str) -> str:
     """A metric alarm as the template declares it, under the name its !Ref resolves to."""
     props = stack.properties(logical_id)
     wanted = (
-        "Namespace", "MetricName", "Dimensions", "Statistic", "ExtendedStatistic", "Period",
-        "EvaluationPeriods", "DatapointsToAlarm", "Threshold", "ComparisonOperator",
-        "TreatMissingData", "AlarmDescription",
+        "Namespace",
+        "MetricName",
+        "Dimensions",
+        "Statistic",
+        "ExtendedStatistic",
+        "Period",
+        "EvaluationPeriods",
+        "DatapointsToAlarm",
+        "Threshold",
+        "ComparisonOperator",
+        "TreatMissingData",
+        "AlarmDescription",
     )
     arguments = {key: props[key] for key in wanted if key in props}
     name = str(stack.resolve({"Ref": logical_id}))
@@ -87,7 +96,9 @@ def state_machine_definition(stack: LocalStack, logical_id: str) -> str:
         text = text.replace(f"${{{key}}}", str(value))
     if "${" in text:
         start = text.index("${")
-        raise ValueError(f"{props['DefinitionUri']} has no substitution for {text[start:start + 40]}")
+        raise ValueError(
+            f"{props['DefinitionUri']} has no substitution for {text[start : start + 40]}"
+        )
     return text
 
 
@@ -101,7 +112,9 @@ def provision_state_machine(stack: LocalStack, sfn: Any, logical_id: str) -> str
         )["stateMachineArn"]
     )
     if arn != stack.arn_of(logical_id):
-        raise ValueError(f"{logical_id} was created as {arn}, the template resolves {stack.arn_of(logical_id)}")
+        raise ValueError(
+            f"{logical_id} was created as {arn}, the template resolves {stack.arn_of(logical_id)}"
+        )
     return arn
 
 

@@ -7,13 +7,6 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from sklambda import aws
-from sklambda.registry.loader import ModelLoader
-from sklambda.registry.store import ModelRegistry
-from sklambda.retraining.lock import RetrainingLock
-from sklambda.retraining.runs import RunStore
-from sklambda.settings import RegistrySettings
-
 from retrain_handler import settings
 from retrain_handler.evaluate_service import EvaluateService
 from retrain_handler.guard_service import GuardService
@@ -22,10 +15,18 @@ from retrain_handler.report_service import ReportService
 from retrain_handler.rollback_service import RollbackService
 from retrain_handler.settings import LockSettings
 from retrain_handler.train_service import TrainingSources, TrainService
+from sklambda import aws
+from sklambda.registry.loader import ModelLoader
+from sklambda.registry.store import ModelRegistry
+from sklambda.retraining.lock import RetrainingLock
+from sklambda.retraining.runs import RunStore
+from sklambda.settings import RegistrySettings
 
 
 def _registry(config: RegistrySettings) -> ModelRegistry:
-    return ModelRegistry(aws.client("s3"), config.model_bucket, config.model_name, config.model_prefix)
+    return ModelRegistry(
+        aws.client("s3"), config.model_bucket, config.model_name, config.model_prefix
+    )
 
 
 def _lock(config: LockSettings) -> RetrainingLock:
@@ -75,7 +76,9 @@ def promote_service() -> PromoteService:
 @cache
 def report_service() -> ReportService:
     config = settings.report_settings()
-    registry = ModelRegistry(aws.client("s3"), config.model_bucket, config.model_name, config.model_prefix)
+    registry = ModelRegistry(
+        aws.client("s3"), config.model_bucket, config.model_name, config.model_prefix
+    )
     return ReportService(RunStore(aws.client("s3"), config.model_bucket), _lock(config), registry)
 
 
@@ -83,12 +86,22 @@ def report_service() -> ReportService:
 def rollback_service() -> RollbackService:
     config = settings.rollback_settings()
     return RollbackService(
-        aws.client("s3"), config.model_bucket, _registry(config), RunStore(aws.client("s3"), config.model_bucket)
+        aws.client("s3"),
+        config.model_bucket,
+        _registry(config),
+        RunStore(aws.client("s3"), config.model_bucket),
     )
 
 
 def reset() -> None:
-    for factory in (guard_service, train_service, evaluate_service, promote_service, report_service, rollback_service):
+    for factory in (
+        guard_service,
+        train_service,
+        evaluate_service,
+        promote_service,
+        report_service,
+        rollback_service,
+    ):
         factory.cache_clear()
     for getter in (
         settings.guard_settings,

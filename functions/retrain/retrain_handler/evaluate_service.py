@@ -6,13 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from retrain_handler.models import EvaluateInput
 from sklambda.observability import logger
 from sklambda.registry.loader import LoadedModel, ModelLoader
 from sklambda.retraining import data
 from sklambda.retraining.gate import Evidence, GatePolicy, Verdict, judge
 from sklambda.training.train import holdout_metrics
-
-from retrain_handler.models import EvaluateInput
 
 LATENCY_SAMPLES = 15
 
@@ -36,7 +35,9 @@ def measure(model: LoadedModel, matrix: np.ndarray, target: np.ndarray) -> Evide
     return Evidence(
         version=model.version,
         task=manifest.task,
-        features=[(feature.name, feature.kind.value) for feature in manifest.feature_schema.features],
+        features=[
+            (feature.name, feature.kind.value) for feature in manifest.feature_schema.features
+        ],
         classes=manifest.classes,
         metrics=holdout_metrics(manifest.task, model.estimator, matrix, target),
         artifact_bytes=manifest.artifact.size_bytes,

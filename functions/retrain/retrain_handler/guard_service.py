@@ -1,10 +1,9 @@
 """Guard: know what started the run, then take the lock or say clearly why not."""
 
+from retrain_handler.models import GuardInput, GuardResult
 from sklambda.observability import logger
 from sklambda.retraining.lock import RetrainingLock
 from sklambda.retraining.trigger import parse_trigger
-
-from retrain_handler.models import GuardInput, GuardResult
 
 
 class GuardService:
@@ -17,7 +16,9 @@ class GuardService:
 
     def enter(self, request: GuardInput) -> GuardResult:
         trigger = parse_trigger(
-            request.event, drift_alarms=self._drift_alarms, performance_alarms=self._performance_alarms
+            request.event,
+            drift_alarms=self._drift_alarms,
+            performance_alarms=self._performance_alarms,
         )
         decision = self._lock.acquire(request.run_id)
         logger.info(

@@ -5,11 +5,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from retrain_handler.models import PromoteInput, PromoteResult
 from sklambda.registry.store import ModelRegistry
 from sklambda.retraining import s3_json
 from sklambda.retraining.watch import WATCH_KEY, PromotionWatch
-
-from retrain_handler.models import PromoteInput, PromoteResult
 
 
 class PromoteService:
@@ -43,5 +42,7 @@ class PromoteService:
         )
         s3_json.write(self._s3, self._bucket, WATCH_KEY, watch)
         return PromoteResult(
-            champion=pointer.version, previous=request.champion_version, watch_until=watch.watch_until
+            champion=pointer.version,
+            previous=request.champion_version,
+            watch_until=watch.watch_until,
         )

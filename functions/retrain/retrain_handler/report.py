@@ -5,11 +5,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sklambda.observability import logger, tracer
-
 from retrain_handler.dependencies import report_service
 from retrain_handler.models import ReportInput
 from retrain_handler.settings import report_settings
+from sklambda.observability import logger, tracer
 
 report_settings()
 
@@ -17,5 +16,5 @@ report_settings()
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @event_parser(model=ReportInput)
-def lambda_handler(event: ReportInput, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: ReportInput, _context: LambdaContext) -> dict[str, Any]:
     return report_service().report(event).model_dump(mode="json")

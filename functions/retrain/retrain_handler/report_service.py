@@ -4,12 +4,11 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from retrain_handler.models import Notification, ReportInput, TaskError
 from sklambda.registry.store import ModelRegistry
 from sklambda.retraining import summary
 from sklambda.retraining.lock import RetrainingLock
 from sklambda.retraining.runs import RunRecord, RunStore
-
-from retrain_handler.models import Notification, ReportInput, TaskError
 
 
 def error_text(error: TaskError | None) -> str | None:
@@ -56,7 +55,9 @@ class ReportService:
             metric=verdict.metric if verdict else None,
             candidate_score=verdict.candidate_score if verdict else None,
             champion_score=verdict.champion_score if verdict else None,
-            holdout=f"{training.holdout_source}, {training.holdout_rows} rows" if training else None,
+            holdout=f"{training.holdout_source}, {training.holdout_rows} rows"
+            if training
+            else None,
             reasons=reasons,
             error=error_text(state.error),
         )

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from retrain_handler.models import Notification, RollbackInput
 from sklambda.errors import ConcurrentUpdateError
 from sklambda.observability import logger
 from sklambda.registry.store import ModelRegistry
@@ -11,8 +12,6 @@ from sklambda.retraining import s3_json, summary
 from sklambda.retraining.runs import RunRecord, RunStore
 from sklambda.retraining.trigger import Trigger, TriggerKind, parse_alarm_event
 from sklambda.retraining.watch import WATCH_KEY, PromotionWatch, rollback_refusal
-
-from retrain_handler.models import Notification, RollbackInput
 
 
 class RollbackService:
@@ -57,9 +56,11 @@ class RollbackService:
             champion_before=champion,
             champion_after=after.pointer.version if after else None,
             candidate=watch.version if watch else None,
-            reasons=[refusal] if refusal else [
-                f"{trigger.source} fired during the watch after run {watch.run_id if watch else '?'}"
-                f" promoted {champion}; {champion} no longer serves"
+            reasons=[refusal]
+            if refusal
+            else [
+                f"{trigger.source} fired during the watch after run "
+                f"{watch.run_id if watch else '?'} promoted {champion}; {champion} no longer serves"
             ],
         )
         key = self._runs.put(record)

@@ -7,14 +7,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from retrain_handler.models import TrainInput, TrainResult
 from sklambda.errors import CandidateRejectedError
 from sklambda.observability import logger
 from sklambda.registry.bundle import publish_bundle
 from sklambda.registry.store import ModelRegistry
 from sklambda.retraining import data
 from sklambda.training.train import save_bundle, train_model
-
-from retrain_handler.models import TrainInput, TrainResult
 
 HOLDOUTS_PREFIX = "retraining/holdouts/"
 
@@ -49,12 +48,16 @@ class TrainService:
         sources = self._sources
         base = data.read_csv_examples(self._s3, sources.bucket, sources.training_prefix, target)
         since = datetime.now(UTC) - sources.labelled_lookback
-        labelled = data.read_labelled_examples(self._s3, sources.bucket, sources.labelled_prefix, since)
+        labelled = data.read_labelled_examples(
+            self._s3, sources.bucket, sources.labelled_prefix, since
+        )
         labelled_train, fresh = data.split_fresh_holdout(
             labelled, sources.fresh_holdout_fraction, sources.min_fresh_holdout_rows
         )
         source = f"s3://{sources.bucket}/{sources.training_prefix} + {len(labelled_train)} labelled"
-        rows = data.to_training_data(champion.feature_schema, target, [*base, *labelled_train], source)
+        rows = data.to_training_data(
+            champion.feature_schema, target, [*base, *labelled_train], source
+        )
         trained = train_model(
             rows,
             model_name=self._registry.model_name,

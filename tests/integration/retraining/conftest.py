@@ -41,14 +41,21 @@ def as_csv(data: TrainingData) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([*data.feature_names, data.target_name])
     for index in range(data.rows):
-        writer.writerow([*(repr(float(column[index])) for column in data.columns), data.target[index]])
+        writer.writerow(
+            [*(repr(float(column[index])) for column in data.columns), data.target[index]]
+        )
     return buffer.getvalue().encode()
 
 
 def as_examples(data: TrainingData, rows: slice) -> list[Example]:
     return [
-        Example({name: float(column[i]) for name, column in zip(data.feature_names, data.columns, strict=True)},
-                int(data.target[i]))
+        Example(
+            {
+                name: float(column[i])
+                for name, column in zip(data.feature_names, data.columns, strict=True)
+            },
+            int(data.target[i]),
+        )
         for i in range(data.rows)[rows]
     ]
 
@@ -75,7 +82,9 @@ class Loop:
     def seed_training(self, body: bytes, key: str = "training/data.csv") -> None:
         aws.client("s3").put_object(Bucket=self.bucket, Key=key, Body=body)
 
-    def seed_labelled(self, examples: list[Example], key: str = "labelled/2026/11/24/labels.jsonl") -> None:
+    def seed_labelled(
+        self, examples: list[Example], key: str = "labelled/2026/11/24/labels.jsonl"
+    ) -> None:
         aws.client("s3").put_object(Bucket=self.bucket, Key=key, Body=to_jsonl(examples))
 
     def champion(self) -> str:
@@ -92,12 +101,16 @@ class Loop:
 
     def notifications(self) -> list[dict[str, str]]:
         sqs = aws.client("sqs")
-        received = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        received = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        )
         return [json.loads(message["Body"]) for message in received]
 
     def run_record(self, execution: dict[str, Any]) -> dict[str, Any]:
         name = execution["executionArn"].rsplit(":", 1)[1]
-        body = aws.client("s3").get_object(Bucket=self.bucket, Key=f"retraining/runs/{name}.json")["Body"]
+        body = aws.client("s3").get_object(Bucket=self.bucket, Key=f"retraining/runs/{name}.json")[
+            "Body"
+        ]
         return dict(json.loads(body.read()))
 
 
@@ -117,11 +130,19 @@ def loop(stack: LocalStack, tmp_path: Path) -> Iterator[Loop]:
         provision_retraining(stack, aws.client)
         sqs = aws.client("sqs")
         queue_url = sqs.create_queue(QueueName="notifications-reader")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        aws.client("sns").subscribe(TopicArn=stack.arn_of("NotificationTopic"), Protocol="sqs", Endpoint=queue_arn)
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        aws.client("sns").subscribe(
+            TopicArn=stack.arn_of("NotificationTopic"), Protocol="sqs", Endpoint=queue_arn
+        )
         cache = {"MODEL_CACHE_DIR": str(tmp_path / "model-cache")}
         overrides = {
-            "TrainFunction": {"TRAIN_WORK_DIR": str(tmp_path / "train"), **cache, "MIN_FRESH_HOLDOUT_ROWS": "40"},
+            "TrainFunction": {
+                "TRAIN_WORK_DIR": str(tmp_path / "train"),
+                **cache,
+                "MIN_FRESH_HOLDOUT_ROWS": "40",
+            },
             "EvaluateFunction": cache,
         }
         with lambda_invokes_run_in_process(stack, overrides) as invocations:

@@ -1,4 +1,4 @@
-"""`sklambda retrain` starts a real run of the template's state machine; `sklambda runs` lists it."""
+"""`sklambda retrain` starts a real run of the template's state machine; `runs` lists it."""
 
 from sklambda.cli.main import main
 from tests.integration.retraining.conftest import Loop, as_csv, shuffled_labels
@@ -9,7 +9,9 @@ def test_retrain_by_hand_then_list_the_run(loop: Loop, breast_cancer, capsys):
     loop.seed_training(as_csv(breast_cancer))
     machine = loop.stack.arn_of("RetrainStateMachine")
 
-    assert main(["retrain", "--state-machine", machine, "--reason", "labels arrived", "--wait"]) == 0
+    assert (
+        main(["retrain", "--state-machine", machine, "--reason", "labels arrived", "--wait"]) == 0
+    )
     started = capsys.readouterr().out
     assert started.startswith("started manual-")
     assert "SUCCEEDED: sklambda retraining: promoted" in started

@@ -24,7 +24,11 @@ def clock() -> Clock:
 @pytest.fixture
 def lock(registry, clock) -> RetrainingLock:
     return RetrainingLock(
-        aws.client("s3"), registry.bucket, run_timeout=timedelta(hours=1), cooldown=timedelta(minutes=30), clock=clock
+        aws.client("s3"),
+        registry.bucket,
+        run_timeout=timedelta(hours=1),
+        cooldown=timedelta(minutes=30),
+        clock=clock,
     )
 
 

@@ -1,4 +1,4 @@
-"""The real retrain.asl.json on moto's interpreter, every Lambda task running the project's handler."""
+"""The real ASL files on moto's interpreter, each Lambda task running the project's handler."""
 
 import contextlib
 import json
@@ -23,7 +23,13 @@ def test_a_drift_alarm_retrains_and_promotes_a_better_candidate(loop: Loop, brea
     # Then the candidate is promoted, the weak champion kept as previous for rollback
     assert execution["status"] == "SUCCEEDED", execution
     assert entered_states(loop.sfn, execution["executionArn"]) == [
-        *HAPPY_PATH, "Promote", "MarkPromoted", "Report", "Notify?", "Notify", "Finished",
+        *HAPPY_PATH,
+        "Promote",
+        "MarkPromoted",
+        "Report",
+        "Notify?",
+        "Notify",
+        "Finished",
     ]
     state = loop.registry.alias()
     assert state is not None
@@ -59,7 +65,9 @@ def test_a_worse_candidate_is_rejected_and_the_champion_stays(loop: Loop, breast
     assert f"candidate {candidate} rejected" in notice["Subject"]
 
 
-def test_a_training_failure_fails_the_run_notifies_and_leaves_the_champion(loop: Loop, breast_cancer):
+def test_a_training_failure_fails_the_run_notifies_and_leaves_the_champion(
+    loop: Loop, breast_cancer
+):
     champion = loop.publish_champion(breast_cancer)
     loop.seed_training(b"mean radius,mean texture\n1.0,2.0\n")  # no target column
 
@@ -80,8 +88,11 @@ def test_a_training_failure_fails_the_run_notifies_and_leaves_the_champion(loop:
     assert "no target column 'target'" in notice["Message"]
 
 
-def test_a_second_trigger_during_a_run_is_refused_by_the_guard(loop: Loop, breast_cancer, monkeypatch):
+def test_a_second_trigger_during_a_run_is_refused_by_the_guard(
+    loop: Loop, breast_cancer, monkeypatch
+):
     import retrain_handler.train as train_module
+
     from sklambda_local import function_logs
 
     # The bridge runs one handler at a time to keep their output apart; this test holds one
@@ -107,7 +118,14 @@ def test_a_second_trigger_during_a_run_is_refused_by_the_guard(loop: Loop, breas
     second_run_done.set()
 
     assert refused["status"] == "SUCCEEDED"
-    assert entered_states(loop.sfn, second) == ["Guard", "LockAcquired?", "MarkRefused", "Report", "Notify?", "Refused"]
+    assert entered_states(loop.sfn, second) == [
+        "Guard",
+        "LockAcquired?",
+        "MarkRefused",
+        "Report",
+        "Notify?",
+        "Refused",
+    ]
     guard = json.loads(refused["output"])["guard"]
     assert guard["status"] == "running"
     assert first.rsplit(":", 1)[1] in guard["message"]
@@ -121,7 +139,9 @@ def test_a_second_trigger_during_a_run_is_refused_by_the_guard(loop: Loop, breas
     (third,) = loop.deliver("alarm_drift_state_change")
     cooling = json.loads(wait_for_execution(loop.sfn, third)["output"])["guard"]
     assert cooling["status"] == "cooling_down"
-    assert [notice["Subject"].split(":")[0] for notice in loop.notifications()] == ["sklambda retraining"]
+    assert [notice["Subject"].split(":")[0] for notice in loop.notifications()] == [
+        "sklambda retraining"
+    ]
 
 
 def test_an_error_alarm_after_a_promotion_rolls_the_champion_back(loop: Loop, breast_cancer):
@@ -136,7 +156,10 @@ def test_an_error_alarm_after_a_promotion_rolls_the_champion_back(loop: Loop, br
     execution = loop.run("alarm_predict_errors_state_change")
 
     assert execution["status"] == "SUCCEEDED", execution
-    assert entered_states(loop.sfn, execution["executionArn"])[-2:] == ["NotifyRollback", "RolledBack"]
+    assert entered_states(loop.sfn, execution["executionArn"])[-2:] == [
+        "NotifyRollback",
+        "RolledBack",
+    ]
     state = loop.registry.alias()
     assert state is not None
     assert (state.pointer.version, state.pointer.previous) == (weak, promoted)

@@ -20,12 +20,18 @@ from sklambda.retraining.trigger import Trigger, TriggerKind
 from sklambda.schema import Feature, FeatureKind, FeatureSchema
 
 SCHEMA = FeatureSchema(
-    features=[Feature(name="size", kind=FeatureKind.NUMERIC), Feature(name="colour", kind=FeatureKind.CATEGORICAL)]
+    features=[
+        Feature(name="size", kind=FeatureKind.NUMERIC),
+        Feature(name="colour", kind=FeatureKind.CATEGORICAL),
+    ]
 )
 
 
 def test_csv_strings_and_json_values_become_the_same_columns():
-    examples = [Example({"size": "1.5", "colour": "red"}, "1"), Example({"size": 2, "colour": None, "x": 9}, 0)]
+    examples = [
+        Example({"size": "1.5", "colour": "red"}, "1"),
+        Example({"size": 2, "colour": None, "x": 9}, 0),
+    ]
     data = to_training_data(SCHEMA, "label", examples, "test")
     assert data.feature_names == ["size", "colour"]
     assert data.columns[0].tolist() == [1.5, 2.0]
@@ -54,17 +60,27 @@ def test_a_holdout_round_trips_through_jsonl_with_nan_as_null():
 
 
 def test_a_malformed_labelled_line_names_where_it_is():
-    with pytest.raises(TrainingDataError, match="labels.jsonl line 2"):
+    with pytest.raises(TrainingDataError, match=r"labels\.jsonl line 2"):
         list(parse_jsonl('{"features": {}, "label": 1}\n{"label": 1}\n', "labels.jsonl"))
 
 
 def test_the_notice_says_what_happened_and_why():
     now = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
     record = RunRecord(
-        run_id="run-1", outcome="rejected", started_at=now, finished_at=now,
-        trigger=Trigger(kind=TriggerKind.DRIFT, source="drift-alarm", reason="PSI 0.4 > 0.2", at=now),
-        champion_before="v1", champion_after="v1", candidate="v2", metric="roc_auc",
-        candidate_score=0.9, champion_score=0.95, holdout="labelled, 60 rows",
+        run_id="run-1",
+        outcome="rejected",
+        started_at=now,
+        finished_at=now,
+        trigger=Trigger(
+            kind=TriggerKind.DRIFT, source="drift-alarm", reason="PSI 0.4 > 0.2", at=now
+        ),
+        champion_before="v1",
+        champion_after="v1",
+        candidate="v2",
+        metric="roc_auc",
+        candidate_score=0.9,
+        champion_score=0.95,
+        holdout="labelled, 60 rows",
         reasons=["worse than the champion by more than 0.01: roc_auc 0.9000 vs champion 0.9500"],
     )
     assert subject(record) == "sklambda retraining: kept v1; candidate v2 rejected"

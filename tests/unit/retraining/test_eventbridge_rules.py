@@ -40,9 +40,13 @@ def test_the_retraining_rule_ignores_serving_alarms_and_the_rollback_rule_takes_
 def test_the_rules_name_the_alarms_by_their_template_ids(stack):
     retrain = _rule(stack, "RetrainStateMachine.DriftOrPerformanceAlarm")
     rollback = _rule(stack, "RollbackStateMachine.PredictServingAlarm")
-    assert retrain.pattern["resources"] == [stack.arn_of("DriftAlarm"), stack.arn_of("PerformanceAlarm")]
+    assert retrain.pattern["resources"] == [
+        stack.arn_of("DriftAlarm"),
+        stack.arn_of("PerformanceAlarm"),
+    ]
     assert rollback.pattern["resources"] == [
-        stack.arn_of("PredictErrorRateAlarm"), stack.arn_of("PredictLatencyP99Alarm"),
+        stack.arn_of("PredictErrorRateAlarm"),
+        stack.arn_of("PredictLatencyP99Alarm"),
     ]
 
 

@@ -7,17 +7,35 @@ import pytest
 from sklambda_local.provision import state_machine_definition
 from sklambda_local.template import PROJECT_ROOT
 
-LOOP_FUNCTIONS = ["GuardFunction", "TrainFunction", "EvaluateFunction", "PromoteFunction", "ReportFunction", "RollbackFunction"]
-TRANSIENT = {"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"}
+LOOP_FUNCTIONS = [
+    "GuardFunction",
+    "TrainFunction",
+    "EvaluateFunction",
+    "PromoteFunction",
+    "ReportFunction",
+    "RollbackFunction",
+]
+TRANSIENT = {
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+}
 
 
 def _written_resources(stack, function: str) -> set[str]:
-    statements = [s for policy in stack.properties(function)["Policies"] for s in policy["Statement"]]
+    statements = [
+        s for policy in stack.properties(function)["Policies"] for s in policy["Statement"]
+    ]
     return {
         resource
         for statement in statements
         if "s3:PutObject" in statement["Action"]
-        for resource in (statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]])
+        for resource in (
+            statement["Resource"]
+            if isinstance(statement["Resource"], list)
+            else [statement["Resource"]]
+        )
     }
 
 
@@ -45,7 +63,7 @@ def test_every_task_retries_transient_errors_and_catches_the_rest(stack, machine
         retried = {error for retry in state.get("Retry", []) for error in retry["ErrorEquals"]}
         assert retried, f"{name} has no Retry"
         if name in lambda_tasks:
-            assert TRANSIENT <= retried, name
+            assert retried >= TRANSIENT, name
             assert state["Catch"][0]["ErrorEquals"] == ["States.ALL"], name
 
 
@@ -62,7 +80,9 @@ def test_a_dead_runs_lock_expires_when_the_state_machine_times_out(stack):
 
 
 def test_notifications_are_encrypted_with_a_rotated_key(stack):
-    assert stack.properties("NotificationTopic")["KmsMasterKeyId"] == stack.name_of("NotificationKey")
+    assert stack.properties("NotificationTopic")["KmsMasterKeyId"] == stack.name_of(
+        "NotificationKey"
+    )
     assert stack.properties("NotificationKey")["EnableKeyRotation"] is True
 
 
@@ -71,12 +91,20 @@ def test_deployments_go_through_the_live_alias_with_the_serving_alarms_as_rollba
     assert globals_["AutoPublishAlias"] == "live"
     preference = stack.resolve(globals_["DeploymentPreference"])
     assert preference["Type"] == "AllAtOnce"
-    assert preference["Alarms"] == [stack.name_of("PredictErrorRateAlarm"), stack.name_of("PredictLatencyP99Alarm")]
+    assert preference["Alarms"] == [
+        stack.name_of("PredictErrorRateAlarm"),
+        stack.name_of("PredictLatencyP99Alarm"),
+    ]
 
 
 def test_samconfig_deploys_prod_as_a_canary_and_dev_all_at_once():
     import tomllib
 
     config = tomllib.loads((PROJECT_ROOT / "samconfig.toml").read_text())
-    assert "DeploymentType=Canary10Percent5Minutes" in config["prod"]["deploy"]["parameters"]["parameter_overrides"]
-    assert "DeploymentType=AllAtOnce" in config["dev"]["deploy"]["parameters"]["parameter_overrides"]
+    assert (
+        "DeploymentType=Canary10Percent5Minutes"
+        in config["prod"]["deploy"]["parameters"]["parameter_overrides"]
+    )
+    assert (
+        "DeploymentType=AllAtOnce" in config["dev"]["deploy"]["parameters"]["parameter_overrides"]
+    )

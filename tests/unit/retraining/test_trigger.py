@@ -8,7 +8,10 @@ from sklambda.errors import InvalidTriggerError
 from sklambda.retraining.trigger import TriggerKind, parse_trigger, retraining_request
 from tests.conftest import EVENTS
 
-NAMES = {"drift_alarms": frozenset({"sklambda-local-driftalarm"}), "performance_alarms": frozenset({"perf"})}
+NAMES = {
+    "drift_alarms": frozenset({"sklambda-local-driftalarm"}),
+    "performance_alarms": frozenset({"perf"}),
+}
 
 
 def _event(name: str) -> dict:
@@ -30,7 +33,11 @@ def test_the_performance_alarm_is_a_performance_trigger():
 
 def test_a_request_from_the_cli_is_a_manual_trigger():
     trigger = parse_trigger(retraining_request("labels arrived", "ops", "us-east-1"), **NAMES)
-    assert (trigger.kind, trigger.source, trigger.reason) == (TriggerKind.MANUAL, "ops", "labels arrived")
+    assert (trigger.kind, trigger.source, trigger.reason) == (
+        TriggerKind.MANUAL,
+        "ops",
+        "labels arrived",
+    )
     assert parse_trigger(_event("retraining_requested"), **NAMES).kind is TriggerKind.MANUAL
 
 
@@ -38,7 +45,10 @@ def test_a_request_from_the_cli_is_a_manual_trigger():
     ("mutate", "message"),
     [
         (lambda e: e["detail"]["state"].update(value="OK"), "moved to OK, not ALARM"),
-        (lambda e: e["detail"].update(alarmName="other"), "neither a drift nor a performance alarm"),
+        (
+            lambda e: e["detail"].update(alarmName="other"),
+            "neither a drift nor a performance alarm",
+        ),
         (lambda e: e.update({"detail-type": "Object Created"}), "not 'Object Created'"),
         (lambda e: e["detail"].pop("state"), "detail.state"),
     ],

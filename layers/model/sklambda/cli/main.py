@@ -111,7 +111,7 @@ def _predict(args: argparse.Namespace) -> None:
 
 
 def _retrain(args: argparse.Namespace) -> None:
-    from sklambda.cli.retraining import start_run  # noqa: PLC0415
+    from sklambda.cli.retraining import start_run
 
     if not args.state_machine:
         raise SklambdaError(
@@ -122,7 +122,7 @@ def _retrain(args: argparse.Namespace) -> None:
 
 
 def _runs(args: argparse.Namespace) -> None:
-    from sklambda.cli.retraining import list_runs  # noqa: PLC0415
+    from sklambda.cli.retraining import list_runs
 
     if not args.bucket:
         raise SklambdaError("no bucket: pass --bucket or set SKLAMBDA_BUCKET")
@@ -208,16 +208,21 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(run=_predict)
 
     retrain = commands.add_parser("retrain", help="start a retraining run by hand")
-    retrain.add_argument("--state-machine", default=os.environ.get("SKLAMBDA_RETRAIN_STATE_MACHINE"),
-                         help="ARN of the retraining state machine "
-                              "(default: $SKLAMBDA_RETRAIN_STATE_MACHINE)")
+    retrain.add_argument(
+        "--state-machine",
+        default=os.environ.get("SKLAMBDA_RETRAIN_STATE_MACHINE"),
+        help="ARN of the retraining state machine (default: $SKLAMBDA_RETRAIN_STATE_MACHINE)",
+    )
     retrain.add_argument("--reason", default="requested by hand", help="recorded with the run")
     retrain.add_argument("--wait", action="store_true", help="follow the run and print its outcome")
     retrain.set_defaults(run=_retrain)
 
     runs = commands.add_parser("runs", help="list recent retraining and rollback runs")
-    runs.add_argument("--bucket", default=os.environ.get("SKLAMBDA_BUCKET"),
-                      help="registry bucket (default: $SKLAMBDA_BUCKET)")
+    runs.add_argument(
+        "--bucket",
+        default=os.environ.get("SKLAMBDA_BUCKET"),
+        help="registry bucket (default: $SKLAMBDA_BUCKET)",
+    )
     runs.add_argument("--limit", type=int, default=20, help="how many (default: %(default)s)")
     runs.set_defaults(run=_runs)
     return parser

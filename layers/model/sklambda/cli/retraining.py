@@ -22,13 +22,19 @@ def start_run(state_machine_arn: str, reason: str, *, wait: bool) -> None:
     sfn = aws.client("stepfunctions")
     name = f"manual-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     event = retraining_request(reason, getpass.getuser(), region, account)
-    execution = sfn.start_execution(stateMachineArn=state_machine_arn, name=name, input=json.dumps(event))
+    execution = sfn.start_execution(
+        stateMachineArn=state_machine_arn, name=name, input=json.dumps(event)
+    )
     print(f"started {name}")
     if not wait:
-        print(f"follow it with: sklambda runs (or aws stepfunctions describe-execution --execution-arn "
-              f"{execution['executionArn']})")
+        print(
+            "follow it with: sklambda runs (or aws stepfunctions describe-execution "
+            f"--execution-arn {execution['executionArn']})"
+        )
         return
-    while (described := sfn.describe_execution(executionArn=execution["executionArn"]))["status"] == "RUNNING":
+    while (described := sfn.describe_execution(executionArn=execution["executionArn"]))[
+        "status"
+    ] == "RUNNING":
         time.sleep(POLL_SECONDS)
     output = json.loads(described.get("output") or "{}")
     report = output.get("report") or {}
@@ -44,8 +50,8 @@ def _line(record: RunRecord) -> str:
     trigger = f"{record.trigger.kind.value}:{record.trigger.source}" if record.trigger else "-"
     why = record.error or (record.reasons[0] if record.reasons else "")
     return (
-        f"{record.started_at:%Y-%m-%d %H:%M:%S}  {record.outcome:<15} {record.kind:<10} {trigger:<40.40} "
-        f"champion {record.champion_after or '-'}{score}  {why[:100]}"
+        f"{record.started_at:%Y-%m-%d %H:%M:%S}  {record.outcome:<15} {record.kind:<10} "
+        f"{trigger:<40.40} champion {record.champion_after or '-'}{score}  {why[:100]}"
     )
 
 

@@ -45,7 +45,7 @@ def _body(s3: Any, bucket: str, key: str) -> str:
 
 
 def read_csv_examples(s3: Any, bucket: str, prefix: str, target: str) -> list[Example]:
-    examples = []
+    examples: list[Example] = []
     for item in _objects(s3, bucket, prefix, ".csv"):
         reader = csv.DictReader(io.StringIO(_body(s3, bucket, item["Key"])))
         if reader.fieldnames is None or target not in reader.fieldnames:
@@ -65,14 +65,14 @@ def parse_jsonl(text: str, where: str) -> Iterator[Example]:
             yield Example(features=dict(record["features"]), label=record["label"])
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
             raise TrainingDataError(
-                f"{where} line {number} is not {{\"features\": {{...}}, \"label\": ...}}: {error}"
+                f'{where} line {number} is not {{"features": {{...}}, "label": ...}}: {error}'
             ) from error
 
 
 def read_labelled_examples(
     s3: Any, bucket: str, prefix: str, since: datetime | None = None
 ) -> list[Example]:
-    examples = []
+    examples: list[Example] = []
     for item in _objects(s3, bucket, prefix, ".jsonl"):
         if since is not None and item["LastModified"] < since:
             continue
@@ -125,7 +125,7 @@ def to_training_data(
         if feature.kind is FeatureKind.NUMERIC:
             try:
                 column = np.array(
-                    [math.nan if _is_missing(value) else float(value) for value in values],
+                    [math.nan if _is_missing(value) else float(str(value)) for value in values],
                     dtype=np.float64,
                 )
             except (TypeError, ValueError) as error:
@@ -156,7 +156,9 @@ def split_fresh_holdout(
     return list(labelled[:-size]), list(labelled[-size:])
 
 
-def examples_from_matrix(names: Sequence[str], matrix: np.ndarray, target: np.ndarray) -> list[Example]:
+def examples_from_matrix(
+    names: Sequence[str], matrix: np.ndarray, target: np.ndarray
+) -> list[Example]:
     def plain(value: Any) -> Any:
         value = value.item() if hasattr(value, "item") else value
         return None if isinstance(value, float) and math.isnan(value) else value

@@ -7,7 +7,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sklambda.registry.manifest import ClassLabel, Task
 from sklambda.retraining.trigger import TriggerKind
 
-HIGHER_IS_BETTER = {"accuracy": True, "f1": True, "roc_auc": True, "r2": True, "mae": False, "rmse": False}
+HIGHER_IS_BETTER = {
+    "accuracy": True,
+    "f1": True,
+    "roc_auc": True,
+    "r2": True,
+    "mae": False,
+    "rmse": False,
+}
 PromotionMetric = Literal["auto", "accuracy", "f1", "roc_auc", "r2", "mae", "rmse"]
 
 
@@ -55,13 +62,17 @@ def primary_metric(policy: GatePolicy, candidate: Evidence, champion: Evidence) 
     return "roc_auc" if "roc_auc" in both else "accuracy"
 
 
-def judge(policy: GatePolicy, trigger: TriggerKind, candidate: Evidence, champion: Evidence) -> Verdict:
+def judge(
+    policy: GatePolicy, trigger: TriggerKind, candidate: Evidence, champion: Evidence
+) -> Verdict:
     """Every failed check is a reason to reject; a promotion names why it passed."""
     problems: list[str] = []
     if candidate.features != champion.features:
         problems.append("feature schema differs from the champion's (names, order or kinds)")
     if candidate.classes != champion.classes:
-        problems.append(f"classes {candidate.classes} differ from the champion's {champion.classes}")
+        problems.append(
+            f"classes {candidate.classes} differ from the champion's {champion.classes}"
+        )
     if candidate.artifact_bytes > policy.max_artifact_bytes:
         problems.append(
             f"artifact is {candidate.artifact_bytes / 1e6:.1f} MB, over the "
@@ -69,7 +80,8 @@ def judge(policy: GatePolicy, trigger: TriggerKind, candidate: Evidence, champio
         )
     if candidate.load_seconds > policy.max_load_seconds:
         problems.append(
-            f"loads in {candidate.load_seconds:.2f}s, over the {policy.max_load_seconds:.2f}s budget"
+            f"loads in {candidate.load_seconds:.2f}s, "
+            f"over the {policy.max_load_seconds:.2f}s budget"
         )
     if candidate.predict_milliseconds > policy.max_predict_milliseconds:
         problems.append(
@@ -80,7 +92,13 @@ def judge(policy: GatePolicy, trigger: TriggerKind, candidate: Evidence, champio
     ours, theirs = candidate.metrics.get(metric), champion.metrics.get(metric)
     if ours is None or theirs is None:
         problems.append(f"{metric} could not be measured for both models on the holdout")
-        return Verdict(promote=False, metric=metric, candidate_score=ours, champion_score=theirs, reasons=problems)
+        return Verdict(
+            promote=False,
+            metric=metric,
+            candidate_score=ours,
+            champion_score=theirs,
+            reasons=problems,
+        )
     sign = 1.0 if HIGHER_IS_BETTER[metric] else -1.0
     gain = sign * (ours - theirs)
     compared = f"{metric} {ours:.4f} vs champion {theirs:.4f}"
@@ -89,12 +107,20 @@ def judge(policy: GatePolicy, trigger: TriggerKind, candidate: Evidence, champio
     elif gain < -policy.tolerance:
         problems.append(f"worse than the champion by more than {policy.tolerance}: {compared}")
     if problems:
-        return Verdict(promote=False, metric=metric, candidate_score=ours, champion_score=theirs, reasons=problems)
+        return Verdict(
+            promote=False,
+            metric=metric,
+            candidate_score=ours,
+            champion_score=theirs,
+            reasons=problems,
+        )
     how = "better than" if gain > 0 else f"within {policy.tolerance} of"
     return Verdict(
         promote=True,
         metric=metric,
         candidate_score=ours,
         champion_score=theirs,
-        reasons=[f"{how} the champion on the same holdout: {compared}; schema, classes and budgets hold"],
+        reasons=[
+            f"{how} the champion on the same holdout: {compared}; schema, classes and budgets hold"
+        ],
     )

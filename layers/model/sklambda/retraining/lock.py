@@ -133,5 +133,9 @@ class RetrainingLock:
             )
             status = "cooling_down"
         return LockDecision(
-            acquired=False, status=status, message=message, holder=record.holder, until=record.expires_at
+            acquired=False,
+            status=status,
+            message=message,
+            holder=record.holder,
+            until=record.expires_at,
         )

@@ -21,13 +21,12 @@ def subject(record: RunRecord) -> str:
 def message(record: RunRecord) -> str:
     lines = [subject(record), ""]
     if record.trigger is not None:
-        lines.append(
-            f"Trigger: {record.trigger.kind.value} ({record.trigger.source}): {record.trigger.reason}"
-        )
+        trigger = record.trigger
+        lines.append(f"Trigger: {trigger.kind.value} ({trigger.source}): {trigger.reason}")
     if record.metric and record.candidate_score is not None and record.champion_score is not None:
         lines.append(
-            f"Holdout {record.holdout or ''}: {record.metric} candidate {record.candidate_score:.4f}, "
-            f"champion {record.champion_score:.4f}"
+            f"Holdout {record.holdout or ''}: {record.metric} "
+            f"candidate {record.candidate_score:.4f}, champion {record.champion_score:.4f}"
         )
     lines.extend(f"- {reason}" for reason in record.reasons)
     if record.error:

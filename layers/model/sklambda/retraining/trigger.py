@@ -41,7 +41,7 @@ class AlarmDetail(BaseModel):
 
 
 class AlarmStateChangeEvent(EventBridgeModel):
-    detail: AlarmDetail  # type: ignore[assignment]
+    detail: AlarmDetail
 
 
 class RetrainingRequestDetail(BaseModel):
@@ -50,7 +50,7 @@ class RetrainingRequestDetail(BaseModel):
 
 
 class RetrainingRequestEvent(EventBridgeModel):
-    detail: RetrainingRequestDetail  # type: ignore[assignment]
+    detail: RetrainingRequestDetail
 
 
 class Trigger(BaseModel):
@@ -73,7 +73,9 @@ def parse_alarm_event(event: dict[str, Any]) -> AlarmStateChangeEvent:
     try:
         return AlarmStateChangeEvent.model_validate(event)
     except ValidationError as error:
-        raise InvalidTriggerError(f"not a CloudWatch alarm state change: {_problems(error)}") from error
+        raise InvalidTriggerError(
+            f"not a CloudWatch alarm state change: {_problems(error)}"
+        ) from error
 
 
 def parse_trigger(
@@ -109,7 +111,9 @@ def parse_trigger(
     return Trigger(kind=kind, source=name, reason=alarm.detail.state.reason, at=alarm.time)
 
 
-def retraining_request(reason: str, requested_by: str, region: str, account: str = "") -> dict[str, Any]:
+def retraining_request(
+    reason: str, requested_by: str, region: str, account: str = ""
+) -> dict[str, Any]:
     """The input a person's run starts with: the same envelope an alarm's event has."""
     return {
         "version": "0",

@@ -19,12 +19,16 @@ class PromotionWatch(BaseModel):
     rolled_back_at: datetime | None = None
 
 
-def rollback_refusal(watch: PromotionWatch | None, serving: str | None, now: datetime) -> str | None:
+def rollback_refusal(
+    watch: PromotionWatch | None, serving: str | None, now: datetime
+) -> str | None:
     """Why a serving alarm must not roll back now, or None when it must."""
     if watch is None:
         return "no automatic promotion is being watched"
     if watch.rolled_back_at is not None:
-        return f"{watch.version} was already rolled back at {watch.rolled_back_at:%Y-%m-%d %H:%M:%S}Z"
+        return (
+            f"{watch.version} was already rolled back at {watch.rolled_back_at:%Y-%m-%d %H:%M:%S}Z"
+        )
     if now > watch.watch_until:
         return (
             f"the watch on {watch.version} ended at {watch.watch_until:%Y-%m-%d %H:%M:%S}Z; "
