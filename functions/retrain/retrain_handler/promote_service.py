@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from retrain_handler.models import PromoteInput, PromoteResult
+from sklambda.errors import ConcurrentUpdateError
+from sklambda.registry.manifest import AliasPointer
 from sklambda.registry.store import ModelRegistry
 from sklambda.retraining import s3_json
 from sklambda.retraining.watch import WATCH_KEY, PromotionWatch
@@ -27,11 +29,14 @@ class PromoteService:
         self._clock = clock
 
     def promote(self, request: PromoteInput) -> PromoteResult:
-        pointer = self._registry.promote(
-            request.candidate_version,
-            expected_current=request.champion_version,
-            reason=f"retraining run {request.run_id}: {request.reason}",
-        )
+        try:
+            pointer = self._registry.promote(
+                request.candidate_version,
+                expected_current=request.champion_version,
+                reason=f"retraining run {request.run_id}: {request.reason}",
+            )
+        except ConcurrentUpdateError:
+            pointer = self._already_promoted(request)
         now = self._clock()
         watch = PromotionWatch(
             version=pointer.version,
@@ -45,4 +50,18 @@ class PromoteService:
             champion=pointer.version,
             previous=request.champion_version,
             watch_until=watch.watch_until,
+        )
+
+    def _already_promoted(self, request: PromoteInput) -> AliasPointer:
+        """A retried task whose first attempt moved the alias finds its own promotion: done."""
+        state = self._registry.alias()
+        if state is not None and (state.pointer.version, state.pointer.previous) == (
+            request.candidate_version,
+            request.champion_version,
+        ):
+            return state.pointer
+        raise ConcurrentUpdateError(
+            f"the champion moved during run {request.run_id} "
+            f"(now {state.pointer.version if state else 'none'}); "
+            f"{request.candidate_version} was not promoted"
         )
