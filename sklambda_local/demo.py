@@ -68,6 +68,12 @@ def serve_predictions(ctx: DemoContext) -> None:
         _show(ctx.console, label, status, body)
 
 
+def retraining_loop(ctx: DemoContext) -> None:
+    from sklambda_local import demo_retrain
+
+    demo_retrain.run(ctx)
+
+
 DemoStep = tuple[str, Callable[[DemoContext], None]]
 
 
@@ -86,7 +92,10 @@ STEPS: list[DemoStep] = [
     *_MONITORING_SETUP,
     ("Sending sample requests to POST /predict", serve_predictions),
     *_MONITORING_STEPS,
+    ("Drift alarm -> retraining run -> new champion serving", retraining_loop),
 ]
+# A short champion TTL so the demo sees a promotion served within seconds (dev deploys use 30).
+DEMO_PARAMETERS = {"ModelCacheTtlSeconds": "2"}
 
 
 def _publish_champion(console: Console, registry: Any, workdir: Path) -> None:
@@ -122,7 +131,7 @@ def run(serve: bool, port: int) -> None:
         from sklambda_local.local_api import serve_function
         from sklambda_local.provision import provision_bucket
 
-        stack = LocalStack()
+        stack = LocalStack(parameter_overrides=DEMO_PARAMETERS)
         with console.step("Creating the stack's resources from template.yaml"):
             bucket = provision_bucket(stack, aws.client("s3"), "ModelBucket")
             console.say(f"bucket {bucket} (encrypted, versioned, public access blocked)")

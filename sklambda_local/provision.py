@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from sklambda_local.template import LocalStack
+from sklambda_local.template import LOCAL_ACCOUNT, PROJECT_ROOT, LocalStack
 
 
 def provision_bucket(stack: LocalStack, s3: Any, logical_id: str) -> str:
@@ -102,3 +102,54 @@ def provision_delivery_stream(stack: LocalStack, firehose: Any, logical_id: str)
         ExtendedS3DestinationConfiguration=destination,
     )
     return name
+
+
+# ---------------------------------------------------------------- retraining loop (issue 5)
+def provision_topic(stack: LocalStack, sns: Any, logical_id: str) -> str:
+    """An SNS topic with the template's attributes (its KMS key id included)."""
+    props = stack.properties(logical_id)
+    attributes = {
+        key: str(props[prop])
+        for prop, key in (("KmsMasterKeyId", "KmsMasterKeyId"), ("DisplayName", "DisplayName"))
+        if prop in props
+    }
+    return str(sns.create_topic(Name=stack.name_of(logical_id), Attributes=attributes)["TopicArn"])
+
+
+def state_machine_definition(stack: LocalStack, logical_id: str) -> str:
+    """The ASL file with its DefinitionSubstitutions applied, as SAM would deploy it."""
+    props = stack.properties(logical_id)
+    text = (PROJECT_ROOT / props["DefinitionUri"]).read_text()
+    for key, value in props.get("DefinitionSubstitutions", {}).items():
+        text = text.replace(f"${{{key}}}", str(value))
+    if "${" in text:
+        start = text.index("${")
+        raise ValueError(
+            f"{props['DefinitionUri']} has no substitution for {text[start : start + 40]}"
+        )
+    return text
+
+
+def provision_state_machine(stack: LocalStack, sfn: Any, logical_id: str) -> str:
+    arn = str(
+        sfn.create_state_machine(
+            name=stack.name_of(logical_id),
+            definition=state_machine_definition(stack, logical_id),
+            roleArn=f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{stack.name_of(logical_id)}-role",
+            type=stack.properties(logical_id).get("Type", "STANDARD"),
+        )["stateMachineArn"]
+    )
+    if arn != stack.arn_of(logical_id):
+        raise ValueError(
+            f"{logical_id} was created as {arn}, the template resolves {stack.arn_of(logical_id)}"
+        )
+    return arn
+
+
+def provision_retraining(stack: LocalStack, clients: Any) -> None:
+    """Everything the retraining loop needs beside the bucket: topic, alarms, state machines."""
+    provision_topic(stack, clients("sns"), "NotificationTopic")
+    provision_alarms(stack, clients("cloudwatch"))
+    for logical_id, resource in stack.resources.items():
+        if resource["Type"] == "AWS::Serverless::StateMachine":
+            provision_state_machine(stack, clients("stepfunctions"), logical_id)

@@ -39,3 +39,12 @@ class RollbackUnavailableError(SklambdaError):
 
 class TrainingDataError(SklambdaError):
     """Training data cannot be read or has no usable rows."""
+
+
+# ---------------------------------------------------------------- retraining loop
+class InvalidTriggerError(SklambdaError):
+    """A retraining run was started by an event it does not know how to act on."""
+
+
+class CandidateRejectedError(SklambdaError):
+    """A candidate cannot be compared with the champion (e.g. no champion to compare with)."""

@@ -150,11 +150,21 @@ class ModelRegistry:
         self._write_alias(pointer, current)
         return pointer
 
-    def rollback(self, *, reason: str = "rollback") -> AliasPointer:
-        """Serve the previous champion again; the rolled-back version becomes the previous."""
+    def rollback(
+        self, *, reason: str = "rollback", expected_current: str | None = None
+    ) -> AliasPointer:
+        """Serve the previous champion again; the rolled-back version becomes the previous.
+
+        With ``expected_current`` it rolls back only if that version still serves, so a
+        repeated alarm cannot swap the pair back.
+        """
         current = self.alias(CHAMPION)
         if current is None or current.pointer.previous is None:
             raise RollbackUnavailableError(f"model {self.model_name!r} has no previous champion")
+        if expected_current is not None and current.pointer.version != expected_current:
+            raise ConcurrentUpdateError(
+                f"champion is {current.pointer.version}, not {expected_current}; not rolling back"
+            )
         pointer = AliasPointer(
             alias=CHAMPION,
             version=current.pointer.previous,
