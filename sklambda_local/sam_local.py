@@ -6,6 +6,7 @@ The embedded AWS is a moto server bound to the gateway of a network made for thi
 
 import contextlib
 import json
+import logging
 import os
 import re
 import socket
@@ -66,10 +67,21 @@ class LocalAws:
     bucket: str
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.endpoint_url, region_name=LOCAL_REGION)
+        return _client(service, self.endpoint_url)
 
     def registry(self) -> ModelRegistry:
         return ModelRegistry(self.client("s3"), self.bucket, self.stack.parameter("ModelName"))
+
+
+def _client(service: str, endpoint_url: str) -> Any:
+    """Dummy credentials: whatever the caller has configured never reaches the embedded AWS."""
+    return boto3.session.Session().client(  # type: ignore[call-overload]
+        service,
+        endpoint_url=endpoint_url,
+        region_name=LOCAL_REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto's placeholder
+    )
 
 
 def parse_report(logs: str) -> Report | None:
@@ -83,14 +95,14 @@ def parse_report(logs: str) -> Report | None:
 @contextlib.contextmanager
 def local_aws(directory: Path) -> Iterator[LocalAws]:
     """Container runtime, a test network, moto on its gateway, and the template's bucket."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     with container_runtime() as runtime, container_network(runtime) as network:
         server = ThreadedMotoServer(ip_address=network.bind_address, port=0, verbose=False)
         server.start()
         try:
             endpoint = network.endpoint_url(server.get_host_and_port()[1])
             stack = LocalStack()
-            s3 = boto3.client("s3", endpoint_url=endpoint, region_name=LOCAL_REGION)
-            bucket = provision_bucket(stack, s3, "ModelBucket")
+            bucket = provision_bucket(stack, _client("s3", endpoint), "ModelBucket")
             # sam local resolves !Ref of a resource to its logical id, not to the local name.
             settings = sam_local_settings(
                 runtime, network, endpoint, directory, variables={"MODEL_BUCKET": bucket}
