@@ -214,9 +214,7 @@ def start_api(aws: LocalAws, build_dir: Path, timeout: float = 120.0) -> Iterato
                 process.wait()
 
 
-def _wait_for_port(
-    process: subprocess.Popen[str], port: int, timeout: float, log: Any
-) -> None:
+def _wait_for_port(process: subprocess.Popen[str], port: int, timeout: float, log: Any) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

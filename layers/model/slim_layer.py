@@ -106,9 +106,7 @@ def strip_shared_objects(root: Path, arch: str) -> None:
         print(f"note: no strip tool for {arch} (install {package}); shared objects left as built")
         return
     objects = [
-        str(path)
-        for path in root.rglob("*.so*")
-        if path.is_file() and not _is_vendored(root, path)
+        str(path) for path in root.rglob("*.so*") if path.is_file() and not _is_vendored(root, path)
     ]
     # --strip-unneeded keeps the dynamic symbol table that the loader and Python need.
     for start in range(0, len(objects), 200):

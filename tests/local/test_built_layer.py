@@ -40,7 +40,8 @@ from sklambda.training.train import train_model
 import predict_handler.app
 rows = json.loads(sys.argv[3])
 served = joblib.load(sys.argv[1]).predict_proba(rows).tolist()
-retrained = train_model(load_bundled("breast_cancer"), model_name="probe", hyperparameters={"max_iter": 20})
+data = load_bundled("breast_cancer")
+retrained = train_model(data, model_name="probe", hyperparameters={"max_iter": 20})
 print(json.dumps({
     "files": {module.__name__: module.__file__ for module in modules},
     "versions": RuntimeVersions.current().model_dump(),
@@ -74,7 +75,15 @@ def _probe(layer: Path, function_code: Path, sdk: Path, model: Path, rows: list)
         "AWS_DEFAULT_REGION": "us-east-1",
     }
     result = subprocess.run(
-        [str(interpreter), "-S", "-c", PROBE, str(model), ",".join(SKLEARN_MODULES), json.dumps(rows)],
+        [
+            str(interpreter),
+            "-S",
+            "-c",
+            PROBE,
+            str(model),
+            ",".join(SKLEARN_MODULES),
+            json.dumps(rows),
+        ],
         env=environment,
         capture_output=True,
         text=True,
