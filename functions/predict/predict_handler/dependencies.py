@@ -17,13 +17,19 @@ from sklambda.registry.store import ModelRegistry
 from sklambda.telemetry import PredictionTelemetry
 
 
+def new_registry() -> ModelRegistry:
+    settings = get_settings()
+    return ModelRegistry(
+        aws.client("s3"), settings.model_bucket, settings.model_name, settings.model_prefix
+    )
+
+
 @cache
 def get_loader() -> ModelLoader:
     settings = get_settings()
-    registry = ModelRegistry(
-        aws.client("s3"), settings.model_bucket, settings.model_name, settings.model_prefix
+    return ModelLoader(
+        new_registry(), Path(settings.model_cache_dir), settings.model_cache_ttl_seconds
     )
-    return ModelLoader(registry, Path(settings.model_cache_dir), settings.model_cache_ttl_seconds)
 
 
 @cache

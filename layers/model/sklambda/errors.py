@@ -25,6 +25,10 @@ class IncompatibleModelError(SklambdaError):
     """A model was trained with library versions this runtime does not ship."""
 
 
+class SdkTooOldError(ConfigurationError):
+    """The botocore in use predates S3 conditional writes, which the registry relies on."""
+
+
 class ConcurrentUpdateError(SklambdaError):
     """Another writer moved an alias first; re-read it and decide again."""
 

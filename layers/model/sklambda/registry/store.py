@@ -23,6 +23,7 @@ from sklambda.errors import (
     IntegrityError,
     ModelNotFoundError,
     RollbackUnavailableError,
+    SdkTooOldError,
     VersionExistsError,
 )
 from sklambda.registry.manifest import MANIFEST_FILE, AliasPointer, Manifest
@@ -47,6 +48,19 @@ def _is_precondition_failure(error: ClientError) -> bool:
 
 def _is_missing(error: ClientError) -> bool:
     return _error_code(error) in {"NoSuchKey", "404", "NotFound"}
+
+
+def require_conditional_writes(s3: Any) -> None:
+    """The layer leaves botocore to the Lambda runtime (docs/build.md); an old one would drop
+    IfMatch/IfNoneMatch with a bare parameter error, so say what is wrong instead."""
+    members = s3.meta.service_model.operation_model("PutObject").input_shape.members
+    if not {"IfMatch", "IfNoneMatch"} <= set(members):
+        import botocore
+
+        raise SdkTooOldError(
+            f"botocore {botocore.__version__} cannot make conditional S3 writes; the registry "
+            "needs botocore 1.35.x from late 2024 or newer (see docs/build.md)"
+        )
 
 
 def _sha256_of(path: Path) -> str:
@@ -74,6 +88,7 @@ class ModelRegistry:
         """Upload a new version's files, then its manifest; refuse to overwrite a version."""
         if manifest.version is None:
             raise ValueError("a manifest needs a version before it is published")
+        require_conditional_writes(self._s3)
         for name, content in files.items():
             self._put_new(self.version_key(manifest.version, name), content)
         body = manifest.model_dump_json(indent=2).encode()
@@ -175,6 +190,7 @@ class ModelRegistry:
         return pointer
 
     def _write_alias(self, pointer: AliasPointer, seen: AliasState | None) -> None:
+        require_conditional_writes(self._s3)
         condition = {"IfMatch": seen.etag} if seen else {"IfNoneMatch": "*"}
         try:
             self._s3.put_object(
