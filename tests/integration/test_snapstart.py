@@ -25,7 +25,8 @@ def hooks(invoke_predict):
 def test_the_template_snapshots_published_versions_of_the_predict_function(stack: LocalStack):
     properties = stack.properties("PredictFunction")
     assert properties["SnapStart"] == {"ApplyOn": "PublishedVersions"}
-    assert properties["AutoPublishAlias"]
+    # SnapStart applies to published versions only; the alias that publishes them is global.
+    assert stack.template["Globals"]["Function"]["AutoPublishAlias"]
 
 
 def test_before_snapshot_leaves_the_champion_loaded(hooks, champion):
