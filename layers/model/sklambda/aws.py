@@ -17,10 +17,14 @@ _CLIENT_CONFIG = Config(
 )
 
 
+def _new_client(service: str, config: Config) -> Any:
+    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+
+
 @cache
 def client(service: str) -> Any:
     """Return the shared client for an AWS service, built on first use."""
-    return boto3.session.Session().client(service, config=_CLIENT_CONFIG)  # type: ignore[call-overload]
+    return _new_client(service, _CLIENT_CONFIG)
 
 
 # Calls made on the side of a prediction (data capture) must fail fast rather than retry:
@@ -35,4 +39,4 @@ _BEST_EFFORT_CONFIG = Config(
 @cache
 def best_effort_client(service: str) -> Any:
     """A client with short timeouts and no retries, for work a request must not wait on."""
-    return boto3.session.Session().client(service, config=_BEST_EFFORT_CONFIG)  # type: ignore[call-overload]
+    return _new_client(service, _BEST_EFFORT_CONFIG)

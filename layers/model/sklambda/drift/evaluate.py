@@ -33,34 +33,29 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class FeatureDrift(_Frozen):
-    """Drift of one feature. Statistics are None when there were too few values to judge."""
+class PredictionDrift(_Frozen):
+    """Drift of one distribution: the model's predictions, or (below) a feature."""
 
-    name: str
     kind: FeatureKind
-    values_compared: int
-    missing_rate: float | None
-    baseline_missing_rate: float
     bin_labels: list[str]
     baseline_proportions: list[float]
     current_proportions: list[float] | None
     psi: float | None = None
     js_distance: float | None = None
+    drifted: bool | None = None
+
+
+class FeatureDrift(PredictionDrift):
+    """Drift of one feature. Statistics are None when there were too few values to judge."""
+
+    name: str
+    values_compared: int
+    missing_rate: float | None
+    baseline_missing_rate: float
     ks_statistic: float | None = None
     ks_p_value: float | None = None
     chi2_statistic: float | None = None
     chi2_p_value: float | None = None
-    drifted: bool | None = None
-
-
-class PredictionDrift(_Frozen):
-    kind: FeatureKind
-    bin_labels: list[str]
-    baseline_proportions: list[float]
-    current_proportions: list[float] | None
-    psi: float | None = None
-    js_distance: float | None = None
-    drifted: bool | None = None
 
 
 class DriftReport(_Frozen):

@@ -20,7 +20,7 @@ import numpy as np
 
 from sklambda.errors import TrainingDataError
 from sklambda.schema import FeatureKind, FeatureSchema
-from sklambda.training.data import MISSING_MARKERS, TrainingData
+from sklambda.training.data import MISSING_MARKERS, TrainingData, parse_target
 
 
 @dataclass(frozen=True)
@@ -93,18 +93,6 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in MISSING_MARKERS
 
 
-def _target(labels: Sequence[Any]) -> np.ndarray:
-    """Labels from CSV are strings and from JSON are typed; both become what load_csv makes."""
-    text = [str(label) for label in labels]
-    try:
-        numbers = np.array([float(value) for value in text], dtype=np.float64)
-    except ValueError:
-        return np.array(text, dtype=object)
-    if np.all(numbers == np.round(numbers)):
-        return numbers.astype(np.int64)
-    return numbers
-
-
 def to_training_data(
     schema: FeatureSchema, target_name: str, examples: Sequence[Example], source: str
 ) -> TrainingData:
@@ -139,7 +127,7 @@ def to_training_data(
     return TrainingData(
         feature_names=schema.names,
         columns=columns,
-        target=_target([example.label for example in examples]),
+        target=parse_target([example.label for example in examples]),
         target_name=target_name,
         source=source,
     )

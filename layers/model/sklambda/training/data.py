@@ -2,8 +2,10 @@
 
 import csv
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -82,7 +84,9 @@ def _as_column(values: list[str]) -> np.ndarray:
         return column
 
 
-def _as_target(values: list[str]) -> np.ndarray:
+def parse_target(values: Sequence[Any]) -> np.ndarray:
+    """Targets read as text become integers, floats or labels, whichever they all are."""
+    values = [str(value) for value in values]
     try:
         numbers = np.array([float(value) for value in values], dtype=np.float64)
     except ValueError:
@@ -116,4 +120,4 @@ def load_csv(path: Path, target: str) -> TrainingData:
         for index in range(len(header))
         if index != target_index
     ]
-    return TrainingData(names, columns, _as_target(target_values), target, f"csv:{path.name}")
+    return TrainingData(names, columns, parse_target(target_values), target, f"csv:{path.name}")

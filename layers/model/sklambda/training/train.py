@@ -1,14 +1,12 @@
 """Fit, evaluate on a holdout, and write the artifact plus a draft manifest to a directory."""
 
 import hashlib
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import joblib
 import numpy as np
-from sklearn import metrics as skmetrics
 from sklearn.model_selection import train_test_split
 
 from sklambda.drift import Baseline
@@ -24,6 +22,7 @@ from sklambda.registry.manifest import (
 )
 from sklambda.schema import infer_schema
 from sklambda.training.data import TrainingData
+from sklambda.training.metrics import classification_scores, regression_scores
 from sklambda.training.pipeline import DEFAULT_HYPERPARAMETERS, build_pipeline
 
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
@@ -53,34 +52,9 @@ def holdout_metrics(
 ) -> dict[str, float]:
     predictions = estimator.predict(features)
     if task == "regression":
-        return {
-            "mae": float(skmetrics.mean_absolute_error(target, predictions)),
-            "rmse": float(np.sqrt(skmetrics.mean_squared_error(target, predictions))),
-            "r2": float(skmetrics.r2_score(target, predictions)),
-        }
-    probabilities = estimator.predict_proba(features)
-    binary = len(estimator.classes_) == 2
-    scores = {
-        "accuracy": float(skmetrics.accuracy_score(target, predictions)),
-        "f1": float(
-            skmetrics.f1_score(
-                target,
-                predictions,
-                average="binary" if binary else "macro",
-                pos_label=estimator.classes_[1] if binary else 1,
-            )
-        ),
-    }
-    with suppress(ValueError):  # a holdout without every class has no defined AUC
-        scores["roc_auc"] = float(
-            skmetrics.roc_auc_score(
-                target,
-                probabilities[:, 1] if binary else probabilities,
-                multi_class="raise" if binary else "ovr",
-                labels=None if binary else estimator.classes_,
-            )
-        )
-    return scores
+        return regression_scores(target, predictions)
+    classes = [value.item() if hasattr(value, "item") else value for value in estimator.classes_]
+    return classification_scores(target, predictions, classes, estimator.predict_proba(features))
 
 
 def train_model(
