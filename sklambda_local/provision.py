@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from sklambda_local.template import LocalStack
+from sklambda_local.template import LOCAL_ACCOUNT, PROJECT_ROOT, LocalStack
 
 
 def provision_bucket(stack: LocalStack, s3: Any, logical_id: str) -> str:
@@ -50,3 +50,28 @@ def _without_unevaluable_denies(document: dict[str, Any]) -> dict[str, Any]:
         if not (statement["Effect"] == "Deny" and "Condition" in statement)
     ]
     return {**document, "Statement": statements}
+
+
+def provision_state_machine(stack: LocalStack, sfn: Any, logical_id: str) -> str:
+    """Create a state machine from its DefinitionUri file with the template's substitutions."""
+    props = stack.properties(logical_id)
+    definition = (PROJECT_ROOT / props["DefinitionUri"]).read_text()
+    for name, value in props.get("DefinitionSubstitutions", {}).items():
+        definition = definition.replace("${" + name + "}", str(value))
+    response = sfn.create_state_machine(
+        name=stack.name_of(logical_id),
+        definition=definition,
+        roleArn=f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{stack.name_of(logical_id)}-role",
+        type=props.get("Type", "STANDARD"),
+    )
+    return str(response["stateMachineArn"])
+
+
+def provision_queue(stack: LocalStack, sqs: Any, logical_id: str) -> str:
+    props = stack.properties(logical_id)
+    attributes = {
+        key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
+        for key in ("SqsManagedSseEnabled", "MessageRetentionPeriod")
+        if key in props
+    }
+    return str(sqs.create_queue(QueueName=stack.name_of(logical_id), Attributes=attributes)["QueueUrl"])

@@ -17,6 +17,17 @@ TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
 LOCAL_ACCOUNT = "123456789012"
 LOCAL_REGION = "us-east-1"
 _NO_VALUE = object()
+# Resources whose physical name a property may set, and the ARN each kind of resource has.
+_NAME_PROPERTIES = {
+    "AWS::Serverless::Function": "FunctionName",
+    "AWS::Serverless::StateMachine": "Name",
+    "AWS::SQS::Queue": "QueueName",
+}
+_ARN_FORMATS = {
+    "AWS::Serverless::Function": "arn:aws:lambda:{region}:{account}:function:{name}",
+    "AWS::Serverless::StateMachine": "arn:aws:states:{region}:{account}:stateMachine:{name}",
+    "AWS::SQS::Queue": "arn:aws:sqs:{region}:{account}:{name}",
+}
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -76,6 +87,11 @@ class LocalStack:
     def name_of(self, logical_id: str) -> str:
         if logical_id not in self.template["Resources"]:
             raise KeyError(f"template.yaml has no resource {logical_id}")
+        resource = self.template["Resources"][logical_id]
+        name_property = _NAME_PROPERTIES.get(resource["Type"])
+        explicit = resource.get("Properties", {}).get(name_property) if name_property else None
+        if explicit is not None:
+            return str(self.resolve(explicit))
         return physical_name(logical_id, self.stack_name)
 
     def properties(self, logical_id: str) -> dict[str, Any]:
@@ -121,6 +137,10 @@ class LocalStack:
         name = self.name_of(logical_id)
         if resource_type == "AWS::S3::Bucket" and attribute == "Arn":
             return f"arn:aws:s3:::{name}"
+        if attribute == "Arn" and resource_type in _ARN_FORMATS:
+            return _ARN_FORMATS[resource_type].format(
+                region=LOCAL_REGION, account=LOCAL_ACCOUNT, name=name
+            )
         if attribute == "Arn":
             service = resource_type.split("::")[1].lower()
             return f"arn:aws:{service}:{LOCAL_REGION}:{LOCAL_ACCOUNT}:{name}"
