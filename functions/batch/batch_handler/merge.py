@@ -18,7 +18,8 @@ _STREAM_BYTES = 1024 * 1024
 
 
 def append_part(store: ObjectStore, writer: MultipartWriter, key: str, size: int) -> None:
-    if writer.buffered == 0 and size >= MIN_COPY_PART:
+    if size >= MIN_COPY_PART and (writer.buffered == 0 or writer.buffered >= MIN_COPY_PART):
+        writer.flush_part()
         writer.copy_part_from(key)
     elif size:
         for block in store.stream(key, None, _STREAM_BYTES):

@@ -49,11 +49,14 @@ def line_blocks(pieces: Iterable[bytes], chunk_bytes: int) -> Iterator[bytes]:
     pending = bytearray()
     for piece in pieces:
         pending += piece
-        if len(pending) >= chunk_bytes:
-            cut = pending.rfind(b"\n")
-            if cut >= 0:
-                yield bytes(pending[: cut + 1])
-                del pending[: cut + 1]
+        while len(pending) >= chunk_bytes:
+            cut = pending.rfind(b"\n", 0, chunk_bytes)
+            if cut < 0:
+                cut = pending.find(b"\n", chunk_bytes)  # one line longer than a block
+            if cut < 0:
+                break
+            yield bytes(pending[: cut + 1])
+            del pending[: cut + 1]
     if pending:
         yield bytes(pending if pending.endswith(b"\n") else pending + b"\n")
 
@@ -190,6 +193,11 @@ class MultipartWriter:
                 Bucket=self._bucket, Key=self.key, ContentType=self._content_type
             )["UploadId"]
         return self._upload_id
+
+    def flush_part(self) -> None:
+        """Upload what is buffered as a part now (S3 accepts it if it is 5 MiB or more)."""
+        if self._buffer:
+            self._flush()
 
     def _flush(self) -> None:
         upload_id = self._start()

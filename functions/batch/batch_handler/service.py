@@ -9,13 +9,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from sklambda.batch_telemetry import BatchTelemetry
-from sklambda.errors import SklambdaError
+from sklambda.errors import ModelUnavailableError, SklambdaError
 from sklambda.observability import logger
 
 from batch_handler import keys
+from batch_handler.errors import ChunkFailedError
 from batch_handler.models import (
     ChunkSummary,
     ChunkTask,
@@ -193,7 +195,11 @@ class BatchService:
     # ------------------------------------------------------------ state machine tasks
 
     def score_chunk(self, task: ChunkTask) -> ChunkSummary:
-        return self._runner.score_chunk(task)
+        try:
+            return self._runner.score_chunk(task)
+        except (BotoCoreError, ClientError, ModelUnavailableError) as error:
+            # Named so the state machine's Retry can single out the faults worth retrying.
+            raise ChunkFailedError(f"chunk {task.chunk.index}: {error}") from error
 
     def merge(self, task: MergeTask) -> RunSummary:
         summary = self._runner.merge(task)
