@@ -45,11 +45,15 @@ class InvokeContext:
 class LambdaBridge:
     def __init__(self, stack: LocalStack, environment_overrides: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self._stack = stack
-        self._overrides = environment_overrides or {}
+        self._overrides = {key: dict(value) for key, value in (environment_overrides or {}).items()}
         self._handlers: dict[str, LambdaHandler] = {}
         # One invocation at a time: handlers read os.environ, which is shared by all threads.
         self._lock = threading.Lock()
         self.invocations: list[tuple[str, dict[str, Any]]] = []
+
+    def set_overrides(self, logical_id: str, **variables: str) -> None:
+        """Change a function's environment from the template's for the following invocations."""
+        self._overrides.setdefault(logical_id, {}).update(variables)
 
     def logical_id(self, name_or_arn: str) -> str:
         wanted = unquote(name_or_arn).split(":function:")[-1].split(":")[0]

@@ -54,6 +54,7 @@ class RunPlan(BaseModel):
     model_version: str
     data_start: int = Field(ge=0, description="Byte offset of the first data line")
     started_at: datetime
+    tolerated_failure_percentage: float = Field(default=0, ge=0, le=100)
 
 
 class ChunkSpec(BaseModel):

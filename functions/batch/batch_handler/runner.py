@@ -17,6 +17,7 @@ from batch_handler.executions import StateMachineStarter
 from batch_handler.formats import FileFormat, Layout, csv_layout, json_lines_layout
 from batch_handler.merge import manifest_chunks, read_summaries, write_rejected, write_scored
 from batch_handler.models import (
+    ChunkSpec,
     ChunkSummary,
     ChunkTask,
     MergeTask,
@@ -132,6 +133,7 @@ class Runner:
         plan = RunPlan(
             run_id=run, source=ref, format=file_format, header_line=header_line,
             model_version=model.version, data_start=data_start, started_at=started_at,
+            tolerated_failure_percentage=self.settings.tolerated_failure_percentage,
         )
         execution = self.executions.start(
             run,
@@ -192,7 +194,16 @@ class Runner:
         plan = task.run
         chunks = manifest_chunks(self.store, keys.manifest_key(plan.run_id))
         summaries = read_summaries(self.store, plan.run_id, len(chunks))
+        failed = [chunk for chunk, summary in zip(chunks, summaries, strict=True) if summary is None]
         model = self.models.version(plan.model_version)
+        base = RunSummary(
+            status="failed", input=plan.source, format=plan.format, mode="distributed",
+            model_name=model.manifest.model_name, model_version=model.version,
+            started_at=plan.started_at, chunks=len(chunks), failed_chunks=failed,
+        )
+        # Enforced here too, so the outcome is the same wherever the Map applied its tolerance.
+        if 100 * len(failed) / len(chunks) > plan.tolerated_failure_percentage:
+            return _finished(base, error=_chunk_error(failed, chunks, "no output was written"))
         layout = layout_for(plan.format, plan.header_line, model)
         content_type = CONTENT_TYPES[plan.format]
         scored_key, rejected_key = keys.scored_key(plan.source.key), keys.rejected_key(plan.source.key)
@@ -207,29 +218,37 @@ class Runner:
             rejected.write_lines([title] if title else [])
             write_rejected(self.store, rejected, plan, summaries, chunks)
         present = [summary for summary in summaries if summary is not None]
-        failed = [chunk for chunk, summary in zip(chunks, summaries, strict=True) if summary is None]
-        finished = datetime.now(UTC)
-        seconds = (finished - plan.started_at).total_seconds()
-        rows_read = sum(summary.rows_read for summary in present)
-        error = None
-        if failed:
-            error = RunError(
-                type="ChunkFailures", retryable=True,
-                message=f"{len(failed)} of {len(chunks)} chunks failed; their byte ranges are in "
-                "failed_chunks and their rows are in neither output",
-            )
-        return RunSummary(
-            status="failed" if failed else "succeeded", input=plan.source, format=plan.format,
-            mode="distributed", rows_read=rows_read,
-            rows_scored=sum(summary.rows_scored for summary in present),
-            rows_rejected=sum(summary.rows_rejected for summary in present),
-            blank_lines=sum(summary.blank_lines for summary in present),
-            model_name=model.manifest.model_name, model_version=model.version,
-            outputs={"scored": scored_key, "rejected": rejected_key},
-            started_at=plan.started_at, finished_at=finished, duration_seconds=seconds,
-            rows_per_second=rows_read / seconds if seconds > 0 else 0.0,
-            chunks=len(chunks), failed_chunks=failed, error=error,
+        counted = base.model_copy(
+            update={
+                "status": "failed" if failed else "succeeded",
+                "rows_read": sum(summary.rows_read for summary in present),
+                "rows_scored": sum(summary.rows_scored for summary in present),
+                "rows_rejected": sum(summary.rows_rejected for summary in present),
+                "blank_lines": sum(summary.blank_lines for summary in present),
+                "outputs": {"scored": scored_key, "rejected": rejected_key},
+            }
         )
+        error = _chunk_error(failed, chunks, "their rows are in neither output") if failed else None
+        return _finished(counted, error=error)
+
+
+def _chunk_error(failed: list[ChunkSpec], chunks: list[ChunkSpec], consequence: str) -> RunError:
+    return RunError(
+        type="ChunkFailures", retryable=True,
+        message=f"{len(failed)} of {len(chunks)} chunks failed (byte ranges in failed_chunks); "
+        + consequence,
+    )
+
+
+def _finished(summary: RunSummary, error: RunError | None) -> RunSummary:
+    finished = datetime.now(UTC)
+    seconds = (finished - summary.started_at).total_seconds()
+    return summary.model_copy(
+        update={
+            "finished_at": finished, "duration_seconds": seconds, "error": error,
+            "rows_per_second": summary.rows_read / seconds if seconds > 0 else 0.0,
+        }
+    )
 
 
 def _local_rejection(row: Rejected) -> str:
