@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import boto3
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from sklambda_local.functions import LambdaHandler, import_handler
 from sklambda_local.template import LocalStack
@@ -43,7 +43,11 @@ class InvokeContext:
 
 
 class LambdaBridge:
-    def __init__(self, stack: LocalStack, environment_overrides: Mapping[str, Mapping[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        stack: LocalStack,
+        environment_overrides: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
         self._stack = stack
         self._overrides = {key: dict(value) for key, value in (environment_overrides or {}).items()}
         self._handlers: dict[str, LambdaHandler] = {}
@@ -59,7 +63,8 @@ class LambdaBridge:
         wanted = unquote(name_or_arn).split(":function:")[-1].split(":")[0]
         for logical_id, resource in self._stack.resources.items():
             if resource["Type"] == "AWS::Serverless::Function" and wanted in {
-                logical_id, self._stack.name_of(logical_id)
+                logical_id,
+                self._stack.name_of(logical_id),
             }:
                 return logical_id
         raise KeyError(f"template.yaml has no function named {name_or_arn}")
@@ -71,7 +76,9 @@ class LambdaBridge:
             handler = self._handlers.get(logical_id) or import_handler(self._stack, logical_id)
             self._handlers[logical_id] = handler
             self.invocations.append((logical_id, event))
-            timeout = int(self._stack.template["Resources"][logical_id]["Properties"].get("Timeout", 30))
+            timeout = int(
+                self._stack.template["Resources"][logical_id]["Properties"].get("Timeout", 30)
+            )
             context = InvokeContext(
                 function_name=self._stack.name_of(logical_id),
                 invoked_function_arn=self._stack.resolve({"Fn::GetAtt": [logical_id, "Arn"]}),
@@ -89,7 +96,10 @@ class LambdaBridge:
 
     @contextmanager
     def _environment(self, logical_id: str) -> Iterator[None]:
-        wanted = {**self._stack.function_environment(logical_id), **self._overrides.get(logical_id, {})}
+        wanted = {
+            **self._stack.function_environment(logical_id),
+            **self._overrides.get(logical_id, {}),
+        }
         saved = {key: os.environ.get(key) for key in wanted}
         os.environ.update(wanted)
         try:
@@ -113,7 +123,7 @@ class LambdaBridge:
         }
         if failed:
             parsed["FunctionError"] = "Unhandled"
-        return AWSResponse(params.get("url", ""), 200, {}, None), parsed
+        return AWSResponse(params.get("url", ""), 200, HTTPHeaders(), None), parsed
 
     @contextmanager
     def installed(self) -> Iterator["LambdaBridge"]:
@@ -122,8 +132,8 @@ class LambdaBridge:
             boto3.setup_default_session()
         session = boto3.DEFAULT_SESSION
         assert session is not None
-        session.events.register(_EVENT, self._on_invoke)
+        session.events.register(_EVENT, self._on_invoke)  # type: ignore[arg-type]
         try:
             yield self
         finally:
-            session.events.unregister(_EVENT, self._on_invoke)
+            session.events.unregister(_EVENT, self._on_invoke)  # type: ignore[arg-type]

@@ -74,4 +74,5 @@ def provision_queue(stack: LocalStack, sqs: Any, logical_id: str) -> str:
         for key in ("SqsManagedSseEnabled", "MessageRetentionPeriod")
         if key in props
     }
-    return str(sqs.create_queue(QueueName=stack.name_of(logical_id), Attributes=attributes)["QueueUrl"])
+    response = sqs.create_queue(QueueName=stack.name_of(logical_id), Attributes=attributes)
+    return str(response["QueueUrl"])

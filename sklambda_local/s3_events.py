@@ -11,7 +11,12 @@ def object_created(
     bucket: str, key: str, *, size: int, etag: str, version_id: str | None, sequencer: str = "0"
 ) -> dict[str, Any]:
     """S3's "Object Created" event on the default event bus (EventBridge notifications)."""
-    detail_object: dict[str, Any] = {"key": key, "size": size, "etag": etag.strip('"'), "sequencer": sequencer}
+    detail_object: dict[str, Any] = {
+        "key": key,
+        "size": size,
+        "etag": etag.strip('"'),
+        "sequencer": sequencer,
+    }
     if version_id and version_id != "null":
         detail_object["version-id"] = version_id
     return {
@@ -39,8 +44,12 @@ def after_put(s3: Any, bucket: str, key: str, sequencer: str = "0") -> dict[str,
     """The event S3 would send for the object version that is now the latest."""
     head = s3.head_object(Bucket=bucket, Key=key)
     return object_created(
-        bucket, key, size=int(head["ContentLength"]), etag=head["ETag"],
-        version_id=head.get("VersionId"), sequencer=sequencer,
+        bucket,
+        key,
+        size=int(head["ContentLength"]),
+        etag=head["ETag"],
+        version_id=head.get("VersionId"),
+        sequencer=sequencer,
     )
 
 

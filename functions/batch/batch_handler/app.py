@@ -3,7 +3,6 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from sklambda.observability import logger, metrics, tracer
 
 from batch_handler.dependencies import get_service

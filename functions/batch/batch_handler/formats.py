@@ -24,7 +24,8 @@ class FileFormat(StrEnum):
         if name.endswith((".jsonl", ".ndjson")):
             return cls.JSON_LINES
         raise UnreadableFileError(
-            f"{key} is neither CSV (.csv) nor JSON Lines (.jsonl, .ndjson); rename it and upload again"
+            f"{key} is neither CSV (.csv) nor JSON Lines (.jsonl, .ndjson); "
+            "rename it and upload again"
         )
 
 
@@ -59,7 +60,10 @@ def csv_layout(header_line: str, schema: FeatureSchema) -> Layout:
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise UnreadableFileError(
             f"the header lacks the model's feature(s) {shown}{more}; the first line must name "
-            "the columns (header found: " + ", ".join(header[:8]) + ("…" if len(header) > 8 else "") + ")"
+            "the columns (header found: "
+            + ", ".join(header[:8])
+            + ("…" if len(header) > 8 else "")
+            + ")"
         )
     clashes = [
         name for name in header if name in OUTPUT_COLUMNS or name.startswith(PROBABILITY_PREFIX)

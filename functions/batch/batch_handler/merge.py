@@ -11,7 +11,7 @@ from batch_handler.keys import part_key
 from batch_handler.models import ChunkSpec, ChunkSummary, RunPlan
 from batch_handler.parsing import Rejected
 from batch_handler.rendering import rejected_line
-from batch_handler.s3io import MultipartWriter, ObjectStore, line_blocks
+from batch_handler.s3io import MultipartWriter, ObjectStore
 
 MIN_COPY_PART = 5 * 1024 * 1024
 _STREAM_BYTES = 1024 * 1024
@@ -35,12 +35,17 @@ def chunk_rejections(store: ObjectStore, run: str, index: int) -> Iterator[Rejec
 
 def count_lines(store: ObjectStore, plan: RunPlan, chunk: ChunkSpec) -> int:
     """Lines of a chunk that has no summary, so the line numbers after it stay right."""
-    pieces = store.stream(plan.source.key, plan.source.version_id, _STREAM_BYTES, (chunk.start, chunk.end))
+    pieces = store.stream(
+        plan.source.key, plan.source.version_id, _STREAM_BYTES, (chunk.start, chunk.end)
+    )
     return sum(block.count(b"\n") for block in pieces)
 
 
 def write_rejected(
-    store: ObjectStore, writer: MultipartWriter, plan: RunPlan, summaries: list[ChunkSummary | None],
+    store: ObjectStore,
+    writer: MultipartWriter,
+    plan: RunPlan,
+    summaries: list[ChunkSummary | None],
     chunks: list[ChunkSpec],
 ) -> None:
     first_line = 2 if plan.header_line is not None else 1

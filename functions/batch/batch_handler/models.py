@@ -26,7 +26,7 @@ class ObjectRef(BaseModel):
 
 
 class ObjectCreatedEvent(S3EventNotificationEventBridgeModel):
-    detail_type: Literal["Object Created"] = Field(alias="detail-type")  # type: ignore[assignment]
+    detail_type: Literal["Object Created"] = Field(alias="detail-type")
 
     def object_ref(self) -> ObjectRef:
         item = self.detail.object
@@ -41,7 +41,7 @@ class ObjectCreatedEvent(S3EventNotificationEventBridgeModel):
 
 
 class SweepEvent(EventBridgeModel):
-    detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")  # type: ignore[assignment]
+    detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
 
 
 class RunPlan(BaseModel):

@@ -15,7 +15,6 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-
 from sklambda.schema import FeatureKind, SchemaValidationError, validate_instances
 from sklambda.training.data import MISSING_MARKERS
 
@@ -132,7 +131,7 @@ def _csv_fast(layout: Layout, rows: list[Line]) -> Outcome:
         middle = len(rows) // 2
         left, right = _csv_fast(layout, rows[:middle]), _csv_fast(layout, rows[middle:])
         return left[0] + right[0], np.concatenate([left[1], right[1]]), left[2] + right[2]
-    suspicious = _nonfinite_rows(layout, matrix)
+    suspicious = _nonfinite_rows(matrix)
     if not suspicious.any():
         return rows, matrix, []
     # NaN and infinity parse as numbers; the per-row parser decides what they mean.
@@ -142,12 +141,17 @@ def _csv_fast(layout: Layout, rows: list[Line]) -> Outcome:
     return _merge_in_line_order(clean, matrix[~suspicious], accepted, rematrix, rejected)
 
 
-def _nonfinite_rows(layout: Layout, matrix: np.ndarray) -> np.ndarray:
-    return np.asarray(~np.isfinite(matrix).all(axis=1)) if matrix.size else np.zeros(len(matrix), bool)
+def _nonfinite_rows(matrix: np.ndarray) -> np.ndarray:
+    return (
+        np.asarray(~np.isfinite(matrix).all(axis=1)) if matrix.size else np.zeros(len(matrix), bool)
+    )
 
 
 def _merge_in_line_order(
-    first: list[Line], first_matrix: np.ndarray, second: list[Line], second_matrix: np.ndarray,
+    first: list[Line],
+    first_matrix: np.ndarray,
+    second: list[Line],
+    second_matrix: np.ndarray,
     rejected: list[Rejected],
 ) -> Outcome:
     rows = first + second
@@ -220,7 +224,7 @@ def _parse_json_lines(layout: Layout, candidates: list[Line]) -> Outcome:
                 tuples = [(value,) for value in tuples]
             if set(map(type, chain.from_iterable(tuples))) <= {int, float}:
                 matrix = np.array(tuples, dtype=np.float64)
-                suspicious = _nonfinite_rows(layout, matrix)
+                suspicious = _nonfinite_rows(matrix)
                 if not suspicious.any():
                     return candidates, matrix, []
     return _json_rows_one_by_one(layout, candidates, objects)
@@ -241,11 +245,15 @@ def _json_rows_one_by_one(layout: Layout, rows: list[Line], objects: list[Any] |
                 rejected.append(Rejected(number, f"not valid JSON: {error}", text))
                 continue
         if not isinstance(item, dict):
-            rejected.append(Rejected(number, f"expected a JSON object, got {type(item).__name__}", text))
+            rejected.append(
+                Rejected(number, f"expected a JSON object, got {type(item).__name__}", text)
+            )
             continue
         try:
             matrices.append(
-                validate_instances(layout.schema, [{name: item[name] for name in names if name in item}])
+                validate_instances(
+                    layout.schema, [{name: item[name] for name in names if name in item}]
+                )
             )
         except SchemaValidationError as error:
             reason = "; ".join(

@@ -35,7 +35,9 @@ def read_header(store: ObjectStore, ref: ObjectRef) -> tuple[str, int]:
     return header, end
 
 
-def plan_chunks(store: ObjectStore, ref: ObjectRef, data_start: int, chunk_bytes: int) -> list[ChunkSpec]:
+def plan_chunks(
+    store: ObjectStore, ref: ObjectRef, data_start: int, chunk_bytes: int
+) -> list[ChunkSpec]:
     boundaries = [data_start]
     target = data_start + chunk_bytes
     while target < ref.size:

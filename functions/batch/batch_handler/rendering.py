@@ -74,7 +74,10 @@ class ScoredRenderer:
         predicted = self._predicted(scores)
         suffix = self._suffix
         if scores.probabilities is None:
-            return [f"{record},{label}{suffix}" for record, label in zip(records, predicted, strict=True)]
+            return [
+                f"{record},{label}{suffix}"
+                for record, label in zip(records, predicted, strict=True)
+            ]
         probabilities = [",".join(map(repr, row)) for row in scores.probabilities.tolist()]
         return [
             f"{record},{label},{chances}{suffix}"
@@ -87,7 +90,8 @@ class ScoredRenderer:
         opened = [record.rstrip()[:-1] for record in records]
         if scores.probabilities is None:
             return [
-                f'{body},"prediction":{label}{suffix}' for body, label in zip(opened, predicted, strict=True)
+                f'{body},"prediction":{label}{suffix}'
+                for body, label in zip(opened, predicted, strict=True)
             ]
         keys = self._probability_keys
         chances = [

@@ -81,7 +81,9 @@ class Runner:
     settings: BatchSettings
 
     def _blocks(self, ref: ObjectRef, byte_range: tuple[int, int] | None = None) -> Iterator[Lines]:
-        pieces = self.store.stream(ref.key, ref.version_id, self.settings.read_chunk_bytes, byte_range)
+        pieces = self.store.stream(
+            ref.key, ref.version_id, self.settings.read_chunk_bytes, byte_range
+        )
         return (decode_lines(block) for block in pieces)
 
     def score_file(self, ref: ObjectRef, started_at: datetime) -> RunSummary:
@@ -104,7 +106,10 @@ class Runner:
             rejected_title = rejected_header(file_format)
             rejected.write_lines([rejected_title] if rejected_title else [])
             tally = score_lines(
-                blocks, layout, model, first_line=2 if header_line is not None else 1,
+                blocks,
+                layout,
+                model,
+                first_line=2 if header_line is not None else 1,
                 write_scored=scored.write_lines,
                 write_rejected=lambda rows: rejected.write_lines(
                     rejected_line(file_format, row) for row in rows
@@ -112,27 +117,41 @@ class Runner:
             )
         seconds = time.perf_counter() - started
         return RunSummary(
-            status="succeeded", input=ref, format=file_format, mode="single",
-            rows_read=tally.rows_read, rows_scored=tally.rows_scored,
-            rows_rejected=tally.rows_rejected, blank_lines=tally.blank_lines,
-            model_name=model.manifest.model_name, model_version=model.version,
+            status="succeeded",
+            input=ref,
+            format=file_format,
+            mode="single",
+            rows_read=tally.rows_read,
+            rows_scored=tally.rows_scored,
+            rows_rejected=tally.rows_rejected,
+            blank_lines=tally.blank_lines,
+            model_name=model.manifest.model_name,
+            model_version=model.version,
             outputs={"scored": scored_key, "rejected": rejected_key},
-            started_at=started_at, duration_seconds=seconds,
+            started_at=started_at,
+            duration_seconds=seconds,
             rows_per_second=tally.rows_read / seconds if seconds > 0 else 0.0,
         )
 
     def start_distributed(self, ref: ObjectRef, run: str, started_at: datetime) -> RunSummary:
         file_format = FileFormat.of_key(ref.key)
         model = self.models.champion()
-        header_line, data_start = read_header(self.store, ref) if file_format is FileFormat.CSV else (None, 0)
+        header_line, data_start = (
+            read_header(self.store, ref) if file_format is FileFormat.CSV else (None, 0)
+        )
         layout_for(file_format, header_line, model)  # a wrong header fails now, not in every chunk
         chunks = plan_chunks(self.store, ref, data_start, self.settings.map_chunk_bytes)
         manifest = keys.manifest_key(run)
         body = json.dumps([chunk.model_dump() for chunk in chunks]).encode()
         self.store.put(manifest, body)
         plan = RunPlan(
-            run_id=run, source=ref, format=file_format, header_line=header_line,
-            model_version=model.version, data_start=data_start, started_at=started_at,
+            run_id=run,
+            source=ref,
+            format=file_format,
+            header_line=header_line,
+            model_version=model.version,
+            data_start=data_start,
+            started_at=started_at,
             tolerated_failure_percentage=self.settings.tolerated_failure_percentage,
         )
         execution = self.executions.start(
@@ -148,9 +167,15 @@ class Runner:
             },
         )
         return RunSummary(
-            status="in_progress", input=ref, format=file_format, mode="distributed",
-            model_name=model.manifest.model_name, model_version=model.version,
-            started_at=started_at, chunks=len(chunks), execution_arn=execution,
+            status="in_progress",
+            input=ref,
+            format=file_format,
+            mode="distributed",
+            model_name=model.manifest.model_name,
+            model_version=model.version,
+            started_at=started_at,
+            chunks=len(chunks),
+            execution_arn=execution,
         )
 
     def score_chunk(self, task: ChunkTask) -> ChunkSummary:
@@ -177,14 +202,23 @@ class Runner:
             self.store.writer(rejected_key, "application/x-ndjson") as rejected,
         ):
             tally = score_lines(
-                counted(self._blocks(plan.source, (chunk.start, chunk.end))), layout, model,
-                first_line=0, write_scored=scored.write_lines,
-                write_rejected=lambda rows: rejected.write_lines(_local_rejection(row) for row in rows),
+                counted(self._blocks(plan.source, (chunk.start, chunk.end))),
+                layout,
+                model,
+                first_line=0,
+                write_scored=scored.write_lines,
+                write_rejected=lambda rows: rejected.write_lines(
+                    _local_rejection(row) for row in rows
+                ),
             )
         summary = ChunkSummary(
-            index=chunk.index, lines=lines, rows_read=tally.rows_read,
-            rows_scored=tally.rows_scored, rows_rejected=tally.rows_rejected,
-            blank_lines=tally.blank_lines, scored_bytes=scored.bytes_written,
+            index=chunk.index,
+            lines=lines,
+            rows_read=tally.rows_read,
+            rows_scored=tally.rows_scored,
+            rows_rejected=tally.rows_rejected,
+            blank_lines=tally.blank_lines,
+            scored_bytes=scored.bytes_written,
             seconds=time.perf_counter() - started,
         )
         self.store.put(summary_key, summary.model_dump_json().encode())
@@ -194,19 +228,30 @@ class Runner:
         plan = task.run
         chunks = manifest_chunks(self.store, keys.manifest_key(plan.run_id))
         summaries = read_summaries(self.store, plan.run_id, len(chunks))
-        failed = [chunk for chunk, summary in zip(chunks, summaries, strict=True) if summary is None]
+        failed = [
+            chunk for chunk, summary in zip(chunks, summaries, strict=True) if summary is None
+        ]
         model = self.models.version(plan.model_version)
         base = RunSummary(
-            status="failed", input=plan.source, format=plan.format, mode="distributed",
-            model_name=model.manifest.model_name, model_version=model.version,
-            started_at=plan.started_at, chunks=len(chunks), failed_chunks=failed,
+            status="failed",
+            input=plan.source,
+            format=plan.format,
+            mode="distributed",
+            model_name=model.manifest.model_name,
+            model_version=model.version,
+            started_at=plan.started_at,
+            chunks=len(chunks),
+            failed_chunks=failed,
         )
         # Enforced here too, so the outcome is the same wherever the Map applied its tolerance.
         if 100 * len(failed) / len(chunks) > plan.tolerated_failure_percentage:
             return _finished(base, error=_chunk_error(failed, chunks, "no output was written"))
         layout = layout_for(plan.format, plan.header_line, model)
         content_type = CONTENT_TYPES[plan.format]
-        scored_key, rejected_key = keys.scored_key(plan.source.key), keys.rejected_key(plan.source.key)
+        scored_key, rejected_key = (
+            keys.scored_key(plan.source.key),
+            keys.rejected_key(plan.source.key),
+        )
         with (
             self.store.writer(scored_key, content_type) as scored,
             self.store.writer(rejected_key, content_type) as rejected,
@@ -234,7 +279,8 @@ class Runner:
 
 def _chunk_error(failed: list[ChunkSpec], chunks: list[ChunkSpec], consequence: str) -> RunError:
     return RunError(
-        type="ChunkFailures", retryable=True,
+        type="ChunkFailures",
+        retryable=True,
         message=f"{len(failed)} of {len(chunks)} chunks failed (byte ranges in failed_chunks); "
         + consequence,
     )
@@ -245,7 +291,9 @@ def _finished(summary: RunSummary, error: RunError | None) -> RunSummary:
     seconds = (finished - summary.started_at).total_seconds()
     return summary.model_copy(
         update={
-            "finished_at": finished, "duration_seconds": seconds, "error": error,
+            "finished_at": finished,
+            "duration_seconds": seconds,
+            "error": error,
             "rows_per_second": summary.rows_read / seconds if seconds > 0 else 0.0,
         }
     )

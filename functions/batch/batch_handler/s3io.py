@@ -67,7 +67,11 @@ class ObjectStore:
         self.bucket = bucket
 
     def stream(
-        self, key: str, version_id: str | None, chunk_bytes: int, byte_range: tuple[int, int] | None = None
+        self,
+        key: str,
+        version_id: str | None,
+        chunk_bytes: int,
+        byte_range: tuple[int, int] | None = None,
     ) -> Iterator[bytes]:
         """Blocks of whole lines; with byte_range, only bytes start..end-1 of that version."""
         request: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
@@ -86,7 +90,9 @@ class ObjectStore:
 
     def read_range(self, key: str, version_id: str | None, start: int, length: int) -> bytes:
         request: dict[str, Any] = {
-            "Bucket": self.bucket, "Key": key, "Range": f"bytes={start}-{start + length - 1}"
+            "Bucket": self.bucket,
+            "Key": key,
+            "Range": f"bytes={start}-{start + length - 1}",
         }
         if version_id:
             request["VersionId"] = version_id
@@ -178,7 +184,10 @@ class MultipartWriter:
         upload_id = self._start()
         number = len(self._parts) + 1
         response = self._s3.upload_part_copy(
-            Bucket=self._bucket, Key=self.key, UploadId=upload_id, PartNumber=number,
+            Bucket=self._bucket,
+            Key=self.key,
+            UploadId=upload_id,
+            PartNumber=number,
             CopySource={"Bucket": self._bucket, "Key": key},
         )
         self._parts.append({"PartNumber": number, "ETag": response["CopyPartResult"]["ETag"]})
@@ -203,7 +212,10 @@ class MultipartWriter:
         upload_id = self._start()
         number = len(self._parts) + 1
         response = self._s3.upload_part(
-            Bucket=self._bucket, Key=self.key, UploadId=upload_id, PartNumber=number,
+            Bucket=self._bucket,
+            Key=self.key,
+            UploadId=upload_id,
+            PartNumber=number,
             Body=bytes(self._buffer),
         )
         self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
@@ -214,11 +226,15 @@ class MultipartWriter:
         if self._buffer or not self._parts:
             self._flush()
         self._s3.complete_multipart_upload(
-            Bucket=self._bucket, Key=self.key, UploadId=self._upload_id,
+            Bucket=self._bucket,
+            Key=self.key,
+            UploadId=self._upload_id,
             MultipartUpload={"Parts": self._parts},
         )
 
     def abort(self) -> None:
         if self._upload_id is not None:
-            self._s3.abort_multipart_upload(Bucket=self._bucket, Key=self.key, UploadId=self._upload_id)
+            self._s3.abort_multipart_upload(
+                Bucket=self._bucket, Key=self.key, UploadId=self._upload_id
+            )
             self._upload_id = None

@@ -3,7 +3,6 @@
 from typing import Any
 
 import numpy as np
-
 from sklambda.registry.loader import LoadedModel
 
 from batch_handler.rendering import Scores
@@ -20,5 +19,7 @@ def score(model: LoadedModel, features: np.ndarray) -> Scores:
     if classes_of(model) is not None:
         probabilities = estimator.predict_proba(features)
         # argmax over probabilities is what predict() does; one pass instead of two.
-        return Scores(np.argmax(probabilities, axis=1), probabilities, classes_of(model), model.version)
+        return Scores(
+            np.argmax(probabilities, axis=1), probabilities, classes_of(model), model.version
+        )
     return Scores(np.asarray(estimator.predict(features)), None, None, model.version)

@@ -11,7 +11,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
-
 from sklambda.batch_telemetry import BatchTelemetry
 from sklambda.errors import ModelUnavailableError, SklambdaError
 from sklambda.observability import logger
@@ -100,7 +99,9 @@ class BatchService:
             return settled
         run = keys.run_id(ref.key, ref.version_id or ref.etag)
         if not self._runs.claim(run):
-            return Outcome(key=ref.key, result="duplicate: another invocation is scoring this version")
+            return Outcome(
+                key=ref.key, result="duplicate: another invocation is scoring this version"
+            )
         try:
             # Checked again under the claim: a twin may have finished between the two reads.
             settled = self._settled(ref)
@@ -116,7 +117,9 @@ class BatchService:
         if recorded is None:
             return None
         if same_version(recorded.input, ref) and recorded.status in {"succeeded", "in_progress"}:
-            return Outcome(key=ref.key, result=f"duplicate: already {recorded.status}", summary=recorded)
+            return Outcome(
+                key=ref.key, result=f"duplicate: already {recorded.status}", summary=recorded
+            )
         if is_older(ref, recorded.input):
             return Outcome(key=ref.key, result="superseded: a newer version was already scored")
         return None
@@ -140,14 +143,23 @@ class BatchService:
         return summary
 
     def _record_error(
-        self, ref: ObjectRef, error: Exception, started_at: datetime, mode: str,
+        self,
+        ref: ObjectRef,
+        error: Exception,
+        started_at: datetime,
+        mode: str,
         version: str | None = None,
     ) -> RunSummary:
         record = _error_record(error)
         summary = RunSummary(
-            status="failed", input=ref, mode="distributed" if mode == "distributed" else "single",
-            model_name=self._model_name, model_version=version, started_at=started_at,
-            duration_seconds=(datetime.now(UTC) - started_at).total_seconds(), error=record,
+            status="failed",
+            input=ref,
+            mode="distributed" if mode == "distributed" else "single",
+            model_name=self._model_name,
+            model_version=version,
+            started_at=started_at,
+            duration_seconds=(datetime.now(UTC) - started_at).total_seconds(),
+            error=record,
         )
         log = logger.warning if isinstance(error, SklambdaError) else logger.exception
         log("batch run failed", extra={"key": ref.key, "error": record.model_dump()})
@@ -160,8 +172,11 @@ class BatchService:
 
     def _observe(self, summary: RunSummary) -> None:
         self._telemetry.file_scored(
-            summary.model_version or "", summary.mode, summary.rows_scored,
-            summary.rows_rejected, summary.duration_seconds,
+            summary.model_version or "",
+            summary.mode,
+            summary.rows_scored,
+            summary.rows_rejected,
+            summary.duration_seconds,
         )
 
     # ------------------------------------------------------------ schedule
@@ -177,13 +192,21 @@ class BatchService:
                 report.stopped_early = True
                 break
             ref = ObjectRef(
-                bucket=self._runner.store.bucket, key=version["Key"],
-                version_id=None if version.get("VersionId") in {None, "null"} else version["VersionId"],
-                size=int(version["Size"]), etag=str(version.get("ETag", "")).strip('"'),
+                bucket=self._runner.store.bucket,
+                key=version["Key"],
+                version_id=None
+                if version.get("VersionId") in {None, "null"}
+                else version["VersionId"],
+                size=int(version["Size"]),
+                etag=str(version.get("ETag", "")).strip('"'),
             )
             recorded = self._runs.summary(ref.key)
-            if recorded is not None and same_version(recorded.input, ref) and (
-                recorded.status != "failed" or not (recorded.error and recorded.error.retryable)
+            if (
+                recorded is not None
+                and same_version(recorded.input, ref)
+                and (
+                    recorded.status != "failed" or not (recorded.error and recorded.error.retryable)
+                )
             ):
                 continue
             try:
@@ -214,7 +237,10 @@ class BatchService:
         cause = str(task.error.get("Cause", "")) or "the state machine run failed"
         error = _StateMachineFailure(f"{task.error.get('Error', 'States.Failed')}: {cause}"[:2000])
         return self._record_error(
-            task.run.source, error, task.run.started_at, mode="distributed",
+            task.run.source,
+            error,
+            task.run.started_at,
+            mode="distributed",
             version=task.run.model_version,
         )
 

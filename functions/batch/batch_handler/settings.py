@@ -3,7 +3,6 @@
 from functools import cache
 
 from pydantic import Field
-
 from sklambda.settings import RegistrySettings
 
 _MB = 1024 * 1024
@@ -11,7 +10,9 @@ _MB = 1024 * 1024
 
 class BatchSettings(RegistrySettings):
     state_machine_arn: str = Field(alias="BATCH_STATE_MACHINE_ARN", pattern=r"^arn:[^:]+:states:")
-    distributed_threshold_mb: float = Field(alias="BATCH_DISTRIBUTED_THRESHOLD_MB", default=256, gt=0)
+    distributed_threshold_mb: float = Field(
+        alias="BATCH_DISTRIBUTED_THRESHOLD_MB", default=256, gt=0
+    )
     map_chunk_mb: float = Field(alias="BATCH_MAP_CHUNK_MB", default=64, gt=0)
     max_concurrency: int = Field(alias="BATCH_MAX_CONCURRENCY", default=40, ge=1)
     tolerated_failure_percentage: float = Field(

@@ -16,7 +16,9 @@ class BatchTelemetry:
 
     def _emit(self, values: list[tuple[str, MetricUnit, float]], **dimensions: str) -> None:
         for name, unit, value in values:
-            with single_metric(name=name, unit=unit, value=value, namespace=self._namespace) as metric:
+            with single_metric(
+                name=name, unit=unit, value=value, namespace=self._namespace
+            ) as metric:
                 metric.add_dimension(MODEL_NAME_DIMENSION, self._model_name)
                 for key, dimension in dimensions.items():
                     metric.add_dimension(key, dimension)

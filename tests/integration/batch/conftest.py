@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
-
 from sklambda import aws
+
 from sklambda_local import s3_events
 from sklambda_local.lambda_bridge import LambdaBridge
 from sklambda_local.provision import provision_queue, provision_state_machine
@@ -71,7 +71,9 @@ class BatchWorld:
         while True:
             executions = sfn.list_executions(stateMachineArn=self.state_machine_arn)["executions"]
             if executions and all(item["status"] != "RUNNING" for item in executions):
-                return [sfn.describe_execution(executionArn=item["executionArn"]) for item in executions]
+                return [
+                    sfn.describe_execution(executionArn=item["executionArn"]) for item in executions
+                ]
             if time.monotonic() > deadline:
                 raise TimeoutError(f"executions still running: {executions}")
             time.sleep(0.05)
@@ -82,9 +84,13 @@ def batch(registry, stack: LocalStack, tmp_path) -> Iterator[BatchWorld]:
     from batch_handler import dependencies
 
     dependencies.reset()
-    state_machine = provision_state_machine(stack, aws.client("stepfunctions"), "BatchScoreStateMachine")
+    state_machine = provision_state_machine(
+        stack, aws.client("stepfunctions"), "BatchScoreStateMachine"
+    )
     provision_queue(stack, aws.client("sqs"), "BatchFailureQueue")
-    bridge = LambdaBridge(stack, {"BatchScoreFunction": {"MODEL_CACHE_DIR": str(tmp_path / "models")}})
+    bridge = LambdaBridge(
+        stack, {"BatchScoreFunction": {"MODEL_CACHE_DIR": str(tmp_path / "models")}}
+    )
     with bridge.installed():
         yield BatchWorld(stack, bridge, registry.bucket, state_machine)
     dependencies.reset()

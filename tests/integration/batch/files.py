@@ -21,7 +21,10 @@ def csv_text(names: list[str], rows: np.ndarray, *, messy: bool = False) -> str:
 
 
 def jsonl_text(names: list[str], rows: np.ndarray, *, messy: bool = False) -> str:
-    lines = [json.dumps({"id": index, **dict(zip(names, row, strict=True))}) for index, row in enumerate(rows.tolist())]
+    lines = [
+        json.dumps({"id": index, **dict(zip(names, row, strict=True))})
+        for index, row in enumerate(rows.tolist())
+    ]
     if messy:
         lines[2] = lines[2][:-5]
         lines.insert(4, "")

@@ -3,8 +3,8 @@
 import json
 
 import numpy as np
-
 from batch_handler import dependencies
+
 from tests.integration.batch.files import csv_text, jsonl_text
 
 
@@ -36,7 +36,9 @@ def test_a_large_messy_csv_is_merged_row_for_row_as_if_scored_whole(batch, champ
     assert run["rows_read"] == run["rows_scored"] + run["rows_rejected"] == len(rows) + 2
     assert (run["status"], run["mode"], run["failed_chunks"]) == ("succeeded", "distributed", [])
     # And every chunk ran through the same function, pinned to one model version
-    chunk_events = [event for _, event in batch.bridge.invocations if event.get("action") == "score_chunk"]
+    chunk_events = [
+        event for _, event in batch.bridge.invocations if event.get("action") == "score_chunk"
+    ]
     assert len(chunk_events) == outcome["summary"]["chunks"]
     assert {event["run"]["model_version"] for event in chunk_events} == {champion.version}
 
@@ -52,7 +54,9 @@ def test_large_json_lines_take_the_same_path(batch, champion, trained):
     assert batch.read("rejected/large.jsonl") == batch.read("rejected/whole.jsonl")
 
 
-def test_a_chunk_that_fails_fails_the_run_with_an_error_record(batch, champion, trained, monkeypatch):
+def test_a_chunk_that_fails_fails_the_run_with_an_error_record(
+    batch, champion, trained, monkeypatch
+):
     from batch_handler.runner import Runner
 
     real = Runner.score_chunk
@@ -70,7 +74,8 @@ def test_a_chunk_that_fails_fails_the_run_with_an_error_record(batch, champion, 
     # does not apply ToleratedFailurePercentage, so there the merge refuses. Same record.
     assert execution["status"] in {"FAILED", "SUCCEEDED"}
     record = json.loads(batch.read("runs/doomed.csv.json"))
-    assert record["status"] == "failed" and record["mode"] == "distributed"
+    assert record["status"] == "failed"
+    assert record["mode"] == "distributed"
     assert record["error"]["retryable"] is True
     assert not batch.exists("scored/doomed.csv")
 
@@ -90,12 +95,18 @@ def test_the_merge_lists_missing_chunks_and_keeps_line_numbers_right(batch, cham
     run = outcome["summary"]["execution_arn"].rsplit(":", 1)[-1]
     batch.s3.delete_object(Bucket=batch.bucket, Key=keys.part_key(run, "summary.json", 0))
     plan = {**batch.bridge.invocations[1][1]["run"], "tolerated_failure_percentage": 50}
-    summary = batch.invoke(MergeTask(action="merge", run=plan, chunk_count=outcome["summary"]["chunks"]).model_dump(mode="json"))
+    summary = batch.invoke(
+        MergeTask(action="merge", run=plan, chunk_count=outcome["summary"]["chunks"]).model_dump(
+            mode="json"
+        )
+    )
     assert summary["status"] == "failed"
     assert [chunk["index"] for chunk in summary["failed_chunks"]] == [0]
     assert summary["rows_read"] == summary["rows_scored"] + summary["rows_rejected"]
     # Chunk 0 held the first rejections; the later ones keep their true line numbers
-    rejected_lines = [line.split(",", 1)[0] for line in batch.read("rejected/partial.csv").splitlines()[1:]]
+    rejected_lines = [
+        line.split(",", 1)[0] for line in batch.read("rejected/partial.csv").splitlines()[1:]
+    ]
     assert rejected_lines == [str(last_line)]
 
 

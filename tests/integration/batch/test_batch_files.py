@@ -32,9 +32,10 @@ def test_a_messy_csv_is_scored_row_for_row_and_every_row_is_accounted_for(batch,
     # And the scored rows carry the id through, with the estimator's exact probabilities
     scored = list(csv.DictReader(io.StringIO(batch.read("scored/2026/customers.csv"))))
     good = [index for index in range(20) if index not in {2, 4}]
-    assert [row["\ufeffcustomer_id"] if "\ufeffcustomer_id" in row else row["customer_id"] for row in scored] == [
-        f"c{index}" for index in good
-    ]
+    assert [
+        row["\ufeffcustomer_id"] if "\ufeffcustomer_id" in row else row["customer_id"]
+        for row in scored
+    ] == [f"c{index}" for index in good]
     assert all(row["note"] == 'says "hi", twice' for row in scored)
     expected = trained.estimator.predict_proba(rows[good])
     got = np.array([[float(row["probability_0"]), float(row["probability_1"])] for row in scored])
@@ -83,7 +84,9 @@ def test_the_same_version_twice_is_scored_once_and_a_new_version_again(batch, ch
 def test_an_event_that_is_already_being_scored_is_left_alone(batch, champion, trained):
     from batch_handler import keys
 
-    event = batch.upload("incoming/busy.csv", csv_text(champion.feature_schema.names, trained.holdout_features[:3]))
+    event = batch.upload(
+        "incoming/busy.csv", csv_text(champion.feature_schema.names, trained.holdout_features[:3])
+    )
     version = event["detail"]["object"]["version-id"]
     claim = keys.claim_key(keys.run_id("incoming/busy.csv", version))
     batch.s3.put_object(Bucket=batch.bucket, Key=claim, Body=b'{"claimed_at": 9e12}')
@@ -101,7 +104,9 @@ def test_a_file_arriving_without_a_champion_is_recorded_retried_and_swept_later(
     from sklambda.registry.bundle import publish_bundle
 
     manifest = publish_bundle(registry, bundle_dir)
-    event = batch.upload("incoming/early.csv", csv_text(manifest.feature_schema.names, trained.holdout_features[:4]))
+    event = batch.upload(
+        "incoming/early.csv", csv_text(manifest.feature_schema.names, trained.holdout_features[:4])
+    )
     # When no champion exists, the failure is recorded and raised so Lambda retries the event
     with pytest.raises(RuntimeError, match="ModelUnavailableError"):
         batch.invoke(event)
@@ -120,7 +125,11 @@ def test_a_file_arriving_without_a_champion_is_recorded_retried_and_swept_later(
 @pytest.mark.parametrize(
     ("key", "body", "message"),
     [
-        ("incoming/wrong-header.csv", "id,colour\n1,red\n", "lacks the model's feature(s) 'mean radius'"),
+        (
+            "incoming/wrong-header.csv",
+            "id,colour\n1,red\n",
+            "lacks the model's feature(s) 'mean radius'",
+        ),
         ("incoming/binary.csv", b"\x89PNG\r\n\x1a\n\xff\xfe\x00", "header line is not UTF-8"),
         ("incoming/empty.csv", b"", "the file is empty"),
         ("incoming/data.parquet", b"PAR1", "neither CSV"),
@@ -135,7 +144,9 @@ def test_an_unreadable_file_ends_in_a_clear_error_record(batch, champion, key, b
     assert not batch.exists("scored/" + key.removeprefix("incoming/"))
 
 
-def test_a_crash_mid_file_leaves_no_scored_object_and_no_open_upload(batch, champion, trained, monkeypatch):
+def test_a_crash_mid_file_leaves_no_scored_object_and_no_open_upload(
+    batch, champion, trained, monkeypatch
+):
     import batch_handler.pipeline as pipeline
 
     monkeypatch.setenv("BATCH_READ_CHUNK_MB", "0.001")
@@ -149,7 +160,9 @@ def test_a_crash_mid_file_leaves_no_scored_object_and_no_open_upload(batch, cham
         return real_score(model, features)
 
     monkeypatch.setattr(pipeline, "score", failing_score)
-    event = batch.upload("incoming/crash.csv", csv_text(champion.feature_schema.names, trained.holdout_features[:40]))
+    event = batch.upload(
+        "incoming/crash.csv", csv_text(champion.feature_schema.names, trained.holdout_features[:40])
+    )
     with pytest.raises(RuntimeError, match="OSError"):
         batch.invoke(event)
     assert not batch.exists("scored/crash.csv")

@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 import pytest
-
 from batch_handler.errors import UnreadableFileError
 from batch_handler.formats import FileFormat, csv_layout, json_lines_layout
 from batch_handler.parsing import NOT_UTF8, parse_chunk
@@ -44,7 +43,8 @@ def test_messy_csv_lines_are_each_accepted_or_rejected_with_a_reason():
     assert parsed.blank_lines == 2
     assert [row.split(",")[0] for row in parsed.records] == ["a1", "a4", "a9"]
     np.testing.assert_array_equal(parsed.features[[0, 2]], [[1.5, 2.5], [1000.0, -2.0]])
-    assert parsed.features[1, 0] == 2.0 and math.isnan(parsed.features[1, 1])
+    assert parsed.features[1, 0] == 2.0
+    assert math.isnan(parsed.features[1, 1])
     reasons = {row.line: row.reason for row in parsed.rejected}
     assert reasons == {
         3: "feature 'width, cm': expected a number, got 'abc'",
@@ -90,7 +90,8 @@ def test_json_lines_carry_extra_keys_and_refuse_what_the_api_refuses():
         "",
     ]
     parsed = parse_chunk(layout, lines, first_line=1)
-    assert parsed.rows_read == 6 and parsed.blank_lines == 1
+    assert parsed.rows_read == 6
+    assert parsed.blank_lines == 1
     assert [json.loads(record)["id"] for record in parsed.records] == [1, 5]
     assert parsed.features[0].tolist() == [1.0, 2.0]
     reasons = {row.line: row.reason for row in parsed.rejected}
@@ -102,7 +103,10 @@ def test_json_lines_carry_extra_keys_and_refuse_what_the_api_refuses():
 
 def test_clean_json_lines_take_the_vectorised_path():
     layout = json_lines_layout(SCHEMA)
-    lines = [json.dumps({"width, cm": index, "height": index / 2, "id": f"x{index}"}) for index in range(50)]
+    lines = [
+        json.dumps({"width, cm": index, "height": index / 2, "id": f"x{index}"})
+        for index in range(50)
+    ]
     parsed = parse_chunk(layout, lines, first_line=1)
     assert not parsed.rejected
     np.testing.assert_array_equal(parsed.features, [[index, index / 2] for index in range(50)])
