@@ -6,6 +6,7 @@ Run from the repository root: PYTHONPATH=layers/model python benchmarks/drift.py
 import time
 
 import numpy as np
+
 from sklambda.drift import FeatureSpec, NumericBaseline, build_baseline, evaluate_drift
 
 N_FEATURES = 30

@@ -29,14 +29,17 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def time_calls(call, repeats: int) -> list[float]:
+def time_pairs(first, second, repeats: int) -> tuple[list[float], list[float]]:
+    """Alternate the two calls so both see the same machine load; returns ms samples."""
     for _ in range(20):
-        call()
-    samples = []
+        first()
+        second()
+    samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
+        for call, bucket in ((first, samples[0]), (second, samples[1])):
+            started = time.perf_counter()
+            call()
+            bucket.append((time.perf_counter() - started) * 1000)
     return samples
 
 
@@ -71,7 +74,9 @@ def warm(stack, trained) -> list[tuple[str, float, float, float, float]]:
     for rows in (1, 100):
         features = trained.holdout_features[:rows]
         names = trained.manifest.feature_schema.names
-        body = json.dumps({"instances": [dict(zip(names, row.tolist())) for row in features]})
+        body = json.dumps(
+            {"instances": [dict(zip(names, row.tolist(), strict=True)) for row in features]}
+        )
         event = proxy_event("POST", "/predict", body)
         sink = io.StringIO()
 
@@ -82,9 +87,16 @@ def warm(stack, trained) -> list[tuple[str, float, float, float, float]]:
             sink.truncate()
             assert response["statusCode"] == 200, response["body"]
 
-        handler_ms = time_calls(call_handler, WARM_REPEATS)
-        bare_ms = time_calls(lambda f=features: trained.estimator.predict_proba(f), WARM_REPEATS)
-        results.append((f"{rows} row{'s' if rows > 1 else ''}", *percentiles(handler_ms), *percentiles(bare_ms)))
+        handler_ms, bare_ms = time_pairs(
+            call_handler, lambda f=features: trained.estimator.predict_proba(f), WARM_REPEATS
+        )
+        results.append(
+            (
+                f"{rows} row{'s' if rows > 1 else ''}",
+                *percentiles(handler_ms),
+                *percentiles(bare_ms),
+            )
+        )
     return results
 
 
@@ -108,15 +120,24 @@ print(time.perf_counter() - started)
 
 
 def cold(env: dict[str, str], artifact: Path, endpoint: str) -> tuple[float, float]:
-    child_env = {**os.environ, **env, "AWS_ENDPOINT_URL": endpoint, "POWERTOOLS_TRACE_DISABLED": "true"}
+    child_env = {
+        **os.environ,
+        **env,
+        "AWS_ENDPOINT_URL": endpoint,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
     ours_code = COLD_OURS.format(root=str(ROOT), function_dir=str(ROOT / "functions" / "predict"))
     bare_code = COLD_BARE.format(path=str(artifact))
     ours, bare = [], []
     for _ in range(COLD_REPEATS):
         with tempfile.TemporaryDirectory() as cache:
             child_env["MODEL_CACHE_DIR"] = cache
-            ours.append(float(subprocess.check_output([sys.executable, "-c", ours_code], env=child_env)))
-        bare.append(float(subprocess.check_output([sys.executable, "-c", bare_code], env=child_env)))
+            ours.append(
+                float(subprocess.check_output([sys.executable, "-c", ours_code], env=child_env))
+            )
+        bare.append(
+            float(subprocess.check_output([sys.executable, "-c", bare_code], env=child_env))
+        )
     return statistics.median(ours), statistics.median(bare)
 
 
@@ -126,12 +147,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, embedded_aws() as endpoint:
         workdir = Path(tmp)
         stack, trained, manifest, env = setup_registry(workdir)
-        print(f"model: {manifest.estimator}, {len(manifest.feature_schema.features)} features, "
-              f"{manifest.artifact.size_bytes / 1024:.0f} KiB artifact")
-        print(f"\nwarm, {WARM_REPEATS} calls each (ms)      handler p50   p99 |  bare p50   p99 | ratio p50")
+        print(
+            f"model: {manifest.estimator}, {len(manifest.feature_schema.features)} features, "
+            f"{manifest.artifact.size_bytes / 1024:.0f} KiB artifact"
+        )
+        print(
+            f"\nwarm, {WARM_REPEATS} calls each (ms)      handler p50   p99 "
+            "|  bare p50   p99 | ratio p50"
+        )
         rows = warm(stack, trained)
         for label, h50, h99, b50, b99 in rows:
-            print(f"  {label:<30} {h50:9.3f} {h99:7.3f} | {b50:9.3f} {b99:7.3f} | {h50 / b50:6.2f}x")
+            print(
+                f"  {label:<30} {h50:9.3f} {h99:7.3f} | {b50:9.3f} {b99:7.3f} | {h50 / b50:6.2f}x"
+            )
         ours, bare = cold(env, workdir / "bundle" / "model.joblib", endpoint)
         print(f"\ncold start, median of {COLD_REPEATS} fresh processes")
         print(f"  imports + fetch + verify + load: {ours * 1000:7.0f} ms")

@@ -16,7 +16,9 @@ def proxy_event(
     source_ip: str = "127.0.0.1",
     request_id: str | None = None,
 ) -> dict[str, Any]:
-    headers = {"Content-Type": "application/json", **(headers or {})} if body else dict(headers or {})
+    headers = (
+        {"Content-Type": "application/json", **(headers or {})} if body else dict(headers or {})
+    )
     request_id = request_id or str(uuid.uuid4())
     now = time.time()
     return {

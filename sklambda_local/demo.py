@@ -30,7 +30,7 @@ class DemoContext:
 
 
 def _sample_rows() -> tuple[list[dict[str, float]], list[list[float]]]:
-    from sklearn.datasets import load_breast_cancer  # noqa: PLC0415
+    from sklearn.datasets import load_breast_cancer
 
     data = load_breast_cancer()
     names = [str(name) for name in data.feature_names]
@@ -52,7 +52,7 @@ def _show(console: Console, label: str, status: int, body: Any) -> None:
 
 
 def serve_predictions(ctx: DemoContext) -> None:
-    from sklambda_local.local_api import post_json  # noqa: PLC0415
+    from sklambda_local.local_api import post_json
 
     objects, arrays = _sample_rows()
     bad = {**objects[0], "mean radius": "large"}
@@ -73,9 +73,9 @@ STEPS: list[DemoStep] = [("Sending sample requests to POST /predict", serve_pred
 
 
 def _publish_champion(console: Console, registry: Any, workdir: Path) -> None:
-    from sklambda.registry.bundle import publish_bundle  # noqa: PLC0415
-    from sklambda.training.data import load_bundled  # noqa: PLC0415
-    from sklambda.training.train import save_bundle, train_model  # noqa: PLC0415
+    from sklambda.registry.bundle import publish_bundle
+    from sklambda.training.data import load_bundled
+    from sklambda.training.train import save_bundle, train_model
 
     trained = train_model(load_bundled("breast_cancer"), model_name=registry.model_name)
     save_bundle(trained, workdir / "bundle")
@@ -87,7 +87,7 @@ def _publish_champion(console: Console, registry: Any, workdir: Path) -> None:
 
 
 def run(serve: bool, port: int) -> None:
-    from sklambda_local.function_logs import write_function_logs_to  # noqa: PLC0415
+    from sklambda_local.function_logs import write_function_logs_to
 
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     console = Console()
@@ -99,11 +99,11 @@ def run(serve: bool, port: int) -> None:
         endpoint_url = aws_context.__enter__()
         console.say(f"endpoint {endpoint_url}")
     try:
-        from sklambda import aws  # noqa: PLC0415
-        from sklambda.registry.store import ModelRegistry  # noqa: PLC0415
-        from sklambda_local.functions import apply_environment, import_handler  # noqa: PLC0415
-        from sklambda_local.local_api import serve_function  # noqa: PLC0415
-        from sklambda_local.provision import provision_bucket  # noqa: PLC0415
+        from sklambda import aws
+        from sklambda.registry.store import ModelRegistry
+        from sklambda_local.functions import apply_environment, import_handler
+        from sklambda_local.local_api import serve_function
+        from sklambda_local.provision import provision_bucket
 
         stack = LocalStack()
         with console.step("Creating the stack's resources from template.yaml"):
@@ -115,7 +115,9 @@ def run(serve: bool, port: int) -> None:
         apply_environment(stack, "PredictFunction", MODEL_CACHE_DIR=str(workdir / "model-cache"))
         handler = import_handler(stack, "PredictFunction")
         stage = stack.parameter("Stage")
-        with serve_function(handler, function_name="PredictFunction", stage=stage, port=port) as url:
+        with serve_function(
+            handler, function_name="PredictFunction", stage=stage, port=port
+        ) as url:
             console.say(f"PredictFunction serves on {url} (API Gateway proxy events, in-process)")
             ctx = DemoContext(console, stack, endpoint_url, bucket, registry, url, workdir)
             for title, step in STEPS:
@@ -134,13 +136,17 @@ def _wait_for_person(console: Console, url: str, endpoint_url: str, bucket: str)
     console.say(f"  curl -s {url}/health")
     console.say(f"  curl -s {url}/model")
     console.say(f"  curl -s -X POST {url}/predict -H 'Content-Type: application/json' \\")
-    console.say("       -d '{\"instances\": [[17.99,10.38,122.8,1001,0.1184,0.2776,0.3001,0.1471,"
-                "0.2419,0.07871,1.095,0.9053,8.589,153.4,0.006399,0.04904,0.05373,0.01587,"
-                "0.03003,0.006193,25.38,17.33,184.6,2019,0.1622,0.6656,0.7119,0.2654,0.4601,"
-                "0.1189]]}'")
+    console.say(
+        '       -d \'{"instances": [[17.99,10.38,122.8,1001,0.1184,0.2776,0.3001,0.1471,'
+        "0.2419,0.07871,1.095,0.9053,8.589,153.4,0.006399,0.04904,0.05373,0.01587,"
+        "0.03003,0.006193,25.38,17.33,184.6,2019,0.1622,0.6656,0.7119,0.2654,0.4601,"
+        "0.1189]]}'"
+    )
     console.say("  or: .venv/bin/sklambda predict --no-auth --url " + url + " --data '[[…]]'")
-    console.say(f"  and the registry: AWS_ENDPOINT_URL={endpoint_url} AWS_ACCESS_KEY_ID=testing "
-                f"AWS_SECRET_ACCESS_KEY=testing .venv/bin/sklambda models --bucket {bucket}")
+    console.say(
+        f"  and the registry: AWS_ENDPOINT_URL={endpoint_url} AWS_ACCESS_KEY_ID=testing "
+        f"AWS_SECRET_ACCESS_KEY=testing .venv/bin/sklambda models --bucket {bucket}"
+    )
     try:
         while True:
             time.sleep(3600)

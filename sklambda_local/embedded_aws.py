@@ -33,8 +33,11 @@ def embedded_aws(host: str = "127.0.0.1", port: int | None = None) -> Iterator[s
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     url = f"http://{host}:{port}"
-    saved = {key: os.environ.get(key) for key in [*LOCAL_CREDENTIALS, "AWS_ENDPOINT_URL"]}
-    os.environ.update({**LOCAL_CREDENTIALS, "AWS_ENDPOINT_URL": url})
+    saved = {
+        key: os.environ.get(key) for key in [*LOCAL_CREDENTIALS, "AWS_ENDPOINT_URL", "MOTO_PORT"]
+    }
+    # MOTO_PORT tells moto's own Step Functions interpreter where its server listens.
+    os.environ.update({**LOCAL_CREDENTIALS, "AWS_ENDPOINT_URL": url, "MOTO_PORT": str(port)})
     try:
         yield url
     finally:

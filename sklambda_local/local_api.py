@@ -24,9 +24,15 @@ class LocalContext:
     aws_request_id: str
     memory_limit_in_mb: int = 1024
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:local"
+    timeout_ms: int = 900_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.timeout_ms
 
 
-def _request_handler(handler: Handler, function_name: str, stage: str) -> type[BaseHTTPRequestHandler]:
+def _request_handler(
+    handler: Handler, function_name: str, stage: str
+) -> type[BaseHTTPRequestHandler]:
     class ProxyRequestHandler(BaseHTTPRequestHandler):
         def _invoke(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -34,16 +40,22 @@ def _request_handler(handler: Handler, function_name: str, stage: str) -> type[B
             path = self.path.split("?", 1)[0]
             prefix = f"/{stage}"
             if path.startswith(prefix + "/"):
-                path = path[len(prefix):]
+                path = path[len(prefix) :]
             event = proxy_event(
-                self.command, path, body, headers=dict(self.headers.items()), stage=stage,
+                self.command,
+                path,
+                body,
+                headers=dict(self.headers.items()),
+                stage=stage,
                 source_ip=self.client_address[0],
             )
             context = LocalContext(function_name, str(uuid.uuid4()))
             result = invoke_capturing_output(function_name, handler, event, context)
             payload = (result.get("body") or "").encode()
             self.send_response(int(result.get("statusCode", 502)))
-            headers = {key: values[-1] for key, values in (result.get("multiValueHeaders") or {}).items()}
+            headers = {
+                key: values[-1] for key, values in (result.get("multiValueHeaders") or {}).items()
+            }
             headers.update(result.get("headers") or {})
             for key, value in headers.items():
                 self.send_header(key, str(value))
@@ -51,9 +63,9 @@ def _request_handler(handler: Handler, function_name: str, stage: str) -> type[B
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = _invoke  # noqa: N815 - BaseHTTPRequestHandler's naming
+        do_GET = do_POST = _invoke
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: ARG002 - silenced
             return
 
     return ProxyRequestHandler
@@ -75,8 +87,8 @@ def serve_function(
 
 def post_json(url: str, payload: Any) -> tuple[int, Any]:
     """A plain client for the demo; the CLI's `sklambda predict --no-auth` does the same."""
-    import urllib.error  # noqa: PLC0415
-    import urllib.request  # noqa: PLC0415
+    import urllib.error
+    import urllib.request
 
     data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     request = urllib.request.Request(  # noqa: S310 - loopback URL built by the demo

@@ -23,7 +23,8 @@ def provision_bucket(stack: LocalStack, s3: Any, logical_id: str) -> str:
         s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
     if "VersioningConfiguration" in props:
         s3.put_bucket_versioning(
-            Bucket=name, VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]}
+            Bucket=name,
+            VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]},
         )
     if "PublicAccessBlockConfiguration" in props:
         s3.put_public_access_block(

@@ -17,16 +17,11 @@ TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
 LOCAL_ACCOUNT = "123456789012"
 LOCAL_REGION = "us-east-1"
 _NO_VALUE = object()
-# Resources whose physical name a property may set, and the ARN each kind of resource has.
+# Resources whose physical name a property may set (a known name breaks a reference cycle).
 _NAME_PROPERTIES = {
     "AWS::Serverless::Function": "FunctionName",
     "AWS::Serverless::StateMachine": "Name",
     "AWS::SQS::Queue": "QueueName",
-}
-_ARN_FORMATS = {
-    "AWS::Serverless::Function": "arn:aws:lambda:{region}:{account}:function:{name}",
-    "AWS::Serverless::StateMachine": "arn:aws:states:{region}:{account}:stateMachine:{name}",
-    "AWS::SQS::Queue": "arn:aws:sqs:{region}:{account}:{name}",
 }
 
 
@@ -45,14 +40,28 @@ def _tag(name: str) -> None:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)
         return {key: value}
 
     _CloudFormationLoader.add_constructor(f"!{name}", construct)
 
 
-for _name in ("Ref", "Sub", "GetAtt", "If", "Equals", "Not", "And", "Or", "Join", "Select",
-              "Condition", "FindInMap", "Split", "ToJsonString"):
+for _name in (
+    "Ref",
+    "Sub",
+    "GetAtt",
+    "If",
+    "Equals",
+    "Not",
+    "And",
+    "Or",
+    "Join",
+    "Select",
+    "Condition",
+    "FindInMap",
+    "Split",
+    "ToJsonString",
+):
     _tag(_name)
 
 
@@ -103,7 +112,7 @@ class LocalStack:
 
     def _evaluate_condition(self, expression: Any) -> Any:
         if isinstance(expression, dict) and len(expression) == 1:
-            (key, value), = expression.items()
+            ((key, value),) = expression.items()
             if key == "Fn::Equals":
                 left, right = (self.resolve(item) for item in value)
                 return str(left) == str(right)
@@ -130,21 +139,42 @@ class LocalStack:
             return pseudo[name]
         if name in self.template.get("Parameters", {}):
             return self.parameter(name)
+        resource_type = self.template["Resources"][name]["Type"]
+        if resource_type in {
+            "AWS::SNS::Topic",
+            "AWS::Serverless::StateMachine",
+            "AWS::StepFunctions::StateMachine",
+        }:
+            return self.arn_of(name)
+        if resource_type == "AWS::SQS::Queue":
+            return self._get_att(name, "QueueUrl")
         return self.name_of(name)
 
-    def _get_att(self, logical_id: str, attribute: str) -> str:
+    def arn_of(self, logical_id: str) -> str:
         resource_type = self.template["Resources"][logical_id]["Type"]
         name = self.name_of(logical_id)
-        if resource_type == "AWS::S3::Bucket" and attribute == "Arn":
-            return f"arn:aws:s3:::{name}"
-        if attribute == "Arn" and resource_type in _ARN_FORMATS:
-            return _ARN_FORMATS[resource_type].format(
-                region=LOCAL_REGION, account=LOCAL_ACCOUNT, name=name
-            )
+        region_account = f"{LOCAL_REGION}:{LOCAL_ACCOUNT}"
+        by_type = {
+            "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
+            "AWS::Serverless::Function": f"arn:aws:lambda:{region_account}:function:{name}",
+            "AWS::Lambda::Function": f"arn:aws:lambda:{region_account}:function:{name}",
+            "AWS::Serverless::StateMachine": f"arn:aws:states:{region_account}:stateMachine:{name}",
+            "AWS::StepFunctions::StateMachine": (
+                f"arn:aws:states:{region_account}:stateMachine:{name}"
+            ),
+            "AWS::CloudWatch::Alarm": f"arn:aws:cloudwatch:{region_account}:alarm:{name}",
+        }
+        if resource_type in by_type:
+            return by_type[resource_type]
+        service = resource_type.split("::")[1].lower()
+        return f"arn:aws:{service}:{region_account}:{name}"
+
+    def _get_att(self, logical_id: str, attribute: str) -> str:
         if attribute == "Arn":
-            service = resource_type.split("::")[1].lower()
-            return f"arn:aws:{service}:{LOCAL_REGION}:{LOCAL_ACCOUNT}:{name}"
-        return name
+            return self.arn_of(logical_id)
+        if attribute == "QueueUrl":
+            return f"https://sqs.{LOCAL_REGION}.amazonaws.com/{LOCAL_ACCOUNT}/{self.name_of(logical_id)}"
+        return self.name_of(logical_id)
 
     def _sub(self, text: str, variables: Mapping[str, Any]) -> str:
         out, rest = [], text
@@ -169,7 +199,7 @@ class LocalStack:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, argument), = value.items()
+            ((key, argument),) = value.items()
             if key == "Ref":
                 return self._ref(argument)
             if key == "Fn::GetAtt":

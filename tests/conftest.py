@@ -1,4 +1,4 @@
-"""Shared fixtures: a trained bundle, the embedded AWS, and the registry built from template.yaml."""
+"""Shared fixtures: a trained bundle, the embedded AWS, and a registry built from template.yaml."""
 
 import os
 from collections.abc import Iterator

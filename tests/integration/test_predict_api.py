@@ -41,7 +41,10 @@ def test_array_rows_in_schema_order_match_the_estimator(invoke_predict, champion
         (
             "predict_nan_and_infinity",
             422,
-            ["row 0, feature 'worst area': NaN is not allowed", "row 1, feature 'mean area': infinity"],
+            [
+                "row 0, feature 'worst area': NaN is not allowed",
+                "row 1, feature 'mean area': infinity",
+            ],
         ),
         ("predict_too_many_rows", 413, ["1001 rows sent; at most 1000"]),
         ("predict_no_rows", 422, ["instances"]),

@@ -92,7 +92,9 @@ def test_of_two_concurrent_promotions_only_one_wins(registry, champion, second_b
             outcomes.append("lost")
 
     # When both write
-    threads = [threading.Thread(target=promote, args=(v,)) for v in (second.version, champion.version)]
+    threads = [
+        threading.Thread(target=promote, args=(v,)) for v in (second.version, champion.version)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -33,7 +33,8 @@ def test_manifest_records_what_the_issue_lists(trained):
     assert set(manifest.metrics) >= {"accuracy", "f1", "roc_auc"}
     assert manifest.training_data.rows == 569
     assert len(manifest.training_data.fingerprint) == 64
-    assert manifest.runtime.joblib and manifest.runtime.python
+    assert manifest.runtime.joblib
+    assert manifest.runtime.python
 
 
 def test_summary_names_features_without_internal_fields(trained):

@@ -19,7 +19,10 @@ def mixed_schema():
 def test_infer_schema_records_kinds_ranges_categories_and_missing(mixed_schema):
     size, weight, colour = mixed_schema.features
     assert (size.kind, size.allows_missing, size.minimum, size.maximum) == (
-        FeatureKind.NUMERIC, True, 1.0, 2.5,
+        FeatureKind.NUMERIC,
+        True,
+        1.0,
+        2.5,
     )
     assert (weight.allows_missing, weight.minimum, weight.maximum) == (False, 10.0, 30.0)
     assert colour.kind is FeatureKind.CATEGORICAL
@@ -42,7 +45,8 @@ def test_all_numeric_schema_gives_a_float_matrix():
 
 def test_missing_values_pass_only_where_training_had_them(mixed_schema):
     matrix = validate_instances(mixed_schema, [[None, 12, None]])
-    assert math.isnan(matrix[0, 0]) and matrix[0, 2] is None
+    assert math.isnan(matrix[0, 0])
+    assert matrix[0, 2] is None
     with pytest.raises(SchemaValidationError) as raised:
         validate_instances(mixed_schema, [[1.0, None, "red"]])
     assert "row 0, feature 'weight'" in str(raised.value)

@@ -25,7 +25,8 @@ def test_csv_columns_are_typed_and_missing_values_kept(tmp_path):
     data = load_csv(path, "label")
     assert data.feature_names == ["id_colour", "size", "weight"]
     colour, size, weight = data.columns
-    assert colour.dtype == object and colour[2] is None
+    assert colour.dtype == object
+    assert colour[2] is None
     assert size.dtype == np.float64
     assert np.isnan(weight[1])
     assert data.target.tolist()[:2] == ["yes", "no"]
@@ -71,6 +72,8 @@ def test_fingerprint_follows_the_data():
 
 
 def test_regression_metrics():
-    trained = train_model(load_bundled("diabetes"), model_name="r", hyperparameters={"max_iter": 30})
+    trained = train_model(
+        load_bundled("diabetes"), model_name="r", hyperparameters={"max_iter": 30}
+    )
     assert trained.manifest.task == "regression"
     assert set(trained.manifest.metrics) == {"mae", "rmse", "r2"}

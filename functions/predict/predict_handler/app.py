@@ -6,12 +6,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sklambda.observability import logger, metrics, tracer
-
 from predict_handler.dependencies import get_service
 from predict_handler.errors import register_error_handlers
 from predict_handler.models import HealthResponse, PredictRequest, PredictResponse
 from predict_handler.settings import get_settings
+from sklambda.observability import logger, metrics, tracer
 
 get_settings()  # a misconfigured stack fails at cold start, not on the first request
 

@@ -6,14 +6,13 @@ Tests replace what they need with ``cache_clear()`` and their own environment.
 from functools import cache
 from pathlib import Path
 
+from predict_handler.service import PredictionService
+from predict_handler.settings import get_settings
 from sklambda import aws
 from sklambda.observability import metrics
 from sklambda.registry.loader import ModelLoader
 from sklambda.registry.store import ModelRegistry
 from sklambda.telemetry import PredictionTelemetry
-
-from predict_handler.service import PredictionService
-from predict_handler.settings import get_settings
 
 
 @cache

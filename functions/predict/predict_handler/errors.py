@@ -6,11 +6,10 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
+from predict_handler.service import TooManyRowsError
 from sklambda.errors import ModelUnavailableError
 from sklambda.observability import logger
 from sklambda.schema import SchemaValidationError
-
-from predict_handler.service import TooManyRowsError
 
 
 def _location(parts: tuple[Any, ...]) -> str:
@@ -20,7 +19,10 @@ def _location(parts: tuple[Any, ...]) -> str:
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     def reply(status: int, message: str, **details: Any) -> Response:
         request_id = app.current_event.request_context.request_id
-        body = {"error": {"status": status, "message": message, **details}, "request_id": request_id}
+        body = {
+            "error": {"status": status, "message": message, **details},
+            "request_id": request_id,
+        }
         return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
     @app.exception_handler(RequestValidationError)
@@ -28,16 +30,24 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         problems = error.errors()
         if any(problem.get("type") == "json_invalid" for problem in problems):
             reason = next(
-                problem.get("ctx", {}).get("error", "") for problem in problems
+                problem.get("ctx", {}).get("error", "")
+                for problem in problems
                 if problem.get("type") == "json_invalid"
             )
             return reply(400, f"the request body is not valid JSON: {reason}".rstrip(": "))
         details = [
-            {"location": _location(tuple(problem.get("loc", ()))), "message": problem.get("msg", "")}
+            {
+                "location": _location(tuple(problem.get("loc", ()))),
+                "message": problem.get("msg", ""),
+            }
             for problem in problems
         ]
         summary = "; ".join(f"{detail['location']}: {detail['message']}" for detail in details)
-        return reply(422, f'the body must be {{"instances": [...]}} with 1 or more rows: {summary}', problems=details)
+        return reply(
+            422,
+            f'the body must be {{"instances": [...]}} with 1 or more rows: {summary}',
+            problems=details,
+        )
 
     @app.exception_handler(SchemaValidationError)
     def rows_invalid(error: SchemaValidationError) -> Response:
@@ -63,4 +73,6 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response:
         logger.exception("unhandled error")
-        return reply(500, f"internal error ({type(error).__name__}); quote the request id when reporting it")
+        return reply(
+            500, f"internal error ({type(error).__name__}); quote the request id when reporting it"
+        )

@@ -6,12 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from predict_handler.models import HealthResponse, PredictResponse
 from sklambda.errors import SklambdaError
 from sklambda.registry.loader import LoadedModel, ModelLoader
 from sklambda.schema import validate_instances
 from sklambda.telemetry import PredictionTelemetry
-
-from predict_handler.models import HealthResponse, PredictResponse
 
 
 class TooManyRowsError(SklambdaError):
@@ -81,5 +80,7 @@ class PredictionService:
     def health(self) -> HealthResponse:
         loaded = self._loader.loaded
         return HealthResponse(
-            status="ok", model_loaded=loaded is not None, model_version=loaded.version if loaded else None
+            status="ok",
+            model_loaded=loaded is not None,
+            model_version=loaded.version if loaded else None,
         )

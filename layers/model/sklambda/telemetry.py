@@ -32,10 +32,16 @@ class PredictionTelemetry:
 
     def model_loaded(self, version: str, seconds: float) -> None:
         self._one(
-            "ModelLoadTime", MetricUnit.Milliseconds, seconds * 1000, **{MODEL_VERSION_DIMENSION: version}
+            "ModelLoadTime",
+            MetricUnit.Milliseconds,
+            seconds * 1000,
+            **{MODEL_VERSION_DIMENSION: version},
         )
 
     def model_refresh_failed(self, serving_version: str) -> None:
         self._one(
-            "ModelRefreshFailures", MetricUnit.Count, 1, **{MODEL_VERSION_DIMENSION: serving_version}
+            "ModelRefreshFailures",
+            MetricUnit.Count,
+            1,
+            **{MODEL_VERSION_DIMENSION: serving_version},
         )

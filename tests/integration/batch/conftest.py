@@ -10,7 +10,11 @@ from moto import mock_aws
 from sklambda import aws
 
 from sklambda_local import s3_events
-from sklambda_local.lambda_bridge import LambdaBridge
+from sklambda_local.lambda_bridge import (
+    InvocationLog,
+    lambda_invokes_run_in_process,
+    run_in_process,
+)
 from sklambda_local.provision import provision_queue, provision_state_machine
 from sklambda_local.template import LocalStack
 
@@ -35,7 +39,8 @@ def moto() -> Iterator[None]:
 @dataclass
 class BatchWorld:
     stack: LocalStack
-    bridge: LambdaBridge
+    log: InvocationLog
+    overrides: dict[str, dict[str, str]]
     bucket: str
     state_machine_arn: str
 
@@ -49,13 +54,22 @@ class BatchWorld:
         return s3_events.after_put(self.s3, self.bucket, key)
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
-        payload, failed = self.bridge.invoke("BatchScoreFunction", event)
+        payload, failed = run_in_process(
+            self.stack, "BatchScoreFunction", event, self.overrides, self.log
+        )
         if failed:
             raise RuntimeError(f"{payload['errorType']}: {payload['errorMessage']}")
         return payload
 
     def read(self, key: str) -> str:
         return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read().decode()
+
+    def chunk_events(self) -> list[dict[str, Any]]:
+        return [
+            call.event
+            for call in self.log.of("BatchScoreFunction")
+            if call.event.get("action") == "score_chunk"
+        ]
 
     def exists(self, key: str) -> bool:
         listed = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=key)
@@ -88,11 +102,9 @@ def batch(registry, stack: LocalStack, tmp_path) -> Iterator[BatchWorld]:
         stack, aws.client("stepfunctions"), "BatchScoreStateMachine"
     )
     provision_queue(stack, aws.client("sqs"), "BatchFailureQueue")
-    bridge = LambdaBridge(
-        stack, {"BatchScoreFunction": {"MODEL_CACHE_DIR": str(tmp_path / "models")}}
-    )
-    with bridge.installed():
-        yield BatchWorld(stack, bridge, registry.bucket, state_machine)
+    overrides = {"BatchScoreFunction": {"MODEL_CACHE_DIR": str(tmp_path / "models")}}
+    with lambda_invokes_run_in_process(stack, overrides) as log:
+        yield BatchWorld(stack, log, overrides, registry.bucket, state_machine)
     dependencies.reset()
 
 

@@ -11,7 +11,7 @@ from tests.integration.batch.files import csv_text, jsonl_text
 def _score_whole(batch, key: str, body: str) -> None:
     """The same file scored in one invocation, for comparison."""
     dependencies.reset()
-    batch.bridge.set_overrides("BatchScoreFunction", BATCH_DISTRIBUTED_THRESHOLD_MB="1000")
+    batch.overrides["BatchScoreFunction"]["BATCH_DISTRIBUTED_THRESHOLD_MB"] = "1000"
     assert batch.invoke(batch.upload(key, body))["result"] == "succeeded"
 
 
@@ -36,9 +36,7 @@ def test_a_large_messy_csv_is_merged_row_for_row_as_if_scored_whole(batch, champ
     assert run["rows_read"] == run["rows_scored"] + run["rows_rejected"] == len(rows) + 2
     assert (run["status"], run["mode"], run["failed_chunks"]) == ("succeeded", "distributed", [])
     # And every chunk ran through the same function, pinned to one model version
-    chunk_events = [
-        event for _, event in batch.bridge.invocations if event.get("action") == "score_chunk"
-    ]
+    chunk_events = batch.chunk_events()
     assert len(chunk_events) == outcome["summary"]["chunks"]
     assert {event["run"]["model_version"] for event in chunk_events} == {champion.version}
 
@@ -94,7 +92,7 @@ def test_the_merge_lists_missing_chunks_and_keeps_line_numbers_right(batch, cham
     batch.wait_for_executions()
     run = outcome["summary"]["execution_arn"].rsplit(":", 1)[-1]
     batch.s3.delete_object(Bucket=batch.bucket, Key=keys.part_key(run, "summary.json", 0))
-    plan = {**batch.bridge.invocations[1][1]["run"], "tolerated_failure_percentage": 50}
+    plan = {**batch.chunk_events()[0]["run"], "tolerated_failure_percentage": 50}
     summary = batch.invoke(
         MergeTask(action="merge", run=plan, chunk_count=outcome["summary"]["chunks"]).model_dump(
             mode="json"

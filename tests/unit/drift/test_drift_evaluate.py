@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from scipy import stats
+
 from sklambda.drift.baseline import Baseline, NumericBaseline, build_baseline
 from sklambda.drift.evaluate import OTHER_BUCKET, DriftReport, FeatureDrift, evaluate_drift
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import sklambda
 from scipy import stats
 from scipy.spatial import distance
+
+import sklambda
 from sklambda.drift.statistics import (
     PSI_EPSILON,
     chi_square_goodness_of_fit,

@@ -14,9 +14,9 @@ class ApiCallError(SklambdaError):
 
 
 def _sigv4_headers(url: str, body: bytes) -> dict[str, str]:
-    import boto3  # noqa: PLC0415 - only IAM-signed calls need credentials
-    from botocore.auth import SigV4Auth  # noqa: PLC0415
-    from botocore.awsrequest import AWSRequest  # noqa: PLC0415
+    import boto3
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
 
     session = boto3.session.Session()
     credentials = session.get_credentials()
@@ -24,7 +24,9 @@ def _sigv4_headers(url: str, body: bytes) -> dict[str, str]:
         raise ApiCallError("IAM auth needs AWS credentials; configure them or pass --api-key")
     host = urlparse(url).hostname or ""
     region = session.region_name or (host.split(".")[2] if host.count(".") >= 3 else "us-east-1")
-    request = AWSRequest(method="POST", url=url, data=body, headers={"Content-Type": "application/json"})
+    request = AWSRequest(
+        method="POST", url=url, data=body, headers={"Content-Type": "application/json"}
+    )
     SigV4Auth(credentials, "execute-api", region).add_auth(request)
     return dict(request.headers.items())
 

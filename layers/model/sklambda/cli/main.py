@@ -23,8 +23,8 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 def _registry(args: argparse.Namespace) -> Any:
-    from sklambda import aws  # noqa: PLC0415 - keeps `sklambda --help` fast
-    from sklambda.registry.store import ModelRegistry  # noqa: PLC0415
+    from sklambda import aws
+    from sklambda.registry.store import ModelRegistry
 
     if not args.bucket:
         raise SklambdaError("no bucket: pass --bucket or set SKLAMBDA_BUCKET")
@@ -32,8 +32,8 @@ def _registry(args: argparse.Namespace) -> Any:
 
 
 def _train(args: argparse.Namespace) -> None:
-    from sklambda.training.data import load_bundled, load_csv  # noqa: PLC0415
-    from sklambda.training.train import save_bundle, train_model  # noqa: PLC0415
+    from sklambda.training.data import load_bundled, load_csv
+    from sklambda.training.train import save_bundle, train_model
 
     if args.csv and not args.target:
         raise SklambdaError("--csv needs --target, the name of the column to predict")
@@ -47,7 +47,7 @@ def _train(args: argparse.Namespace) -> None:
 
 
 def _publish(args: argparse.Namespace) -> None:
-    from sklambda.registry.bundle import publish_bundle  # noqa: PLC0415
+    from sklambda.registry.bundle import publish_bundle
 
     registry = _registry(args)
     manifest = publish_bundle(registry, Path(args.bundle))
@@ -82,11 +82,14 @@ def _models(args: argparse.Namespace) -> None:
         manifest = registry.manifest(version)
         role = "champion" if version == champion else "previous" if version == previous else ""
         metrics = " ".join(f"{name}={value:.4f}" for name, value in manifest.metrics.items())
-        print(f"{version}  {role:<9} {manifest.created_at:%Y-%m-%d %H:%M}  {manifest.estimator}  {metrics}")
+        print(
+            f"{version}  {role:<9} {manifest.created_at:%Y-%m-%d %H:%M}  "
+            f"{manifest.estimator}  {metrics}"
+        )
 
 
 def _predict(args: argparse.Namespace) -> None:
-    from sklambda.cli.api_client import call_api  # noqa: PLC0415
+    from sklambda.cli.api_client import call_api
 
     if not args.url:
         raise SklambdaError("no API URL: pass --url or set SKLAMBDA_API_URL")
@@ -112,24 +115,36 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
 
     def registry_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--bucket", default=os.environ.get("SKLAMBDA_BUCKET"),
-                             help="registry bucket (default: $SKLAMBDA_BUCKET)")
-        command.add_argument("--model-name",
-                             default=os.environ.get("SKLAMBDA_MODEL_NAME", DEFAULT_MODEL_NAME),
-                             help="model name in the registry (default: $SKLAMBDA_MODEL_NAME or %(default)s)")
+        command.add_argument(
+            "--bucket",
+            default=os.environ.get("SKLAMBDA_BUCKET"),
+            help="registry bucket (default: $SKLAMBDA_BUCKET)",
+        )
+        command.add_argument(
+            "--model-name",
+            default=os.environ.get("SKLAMBDA_MODEL_NAME", DEFAULT_MODEL_NAME),
+            help="model name in the registry (default: $SKLAMBDA_MODEL_NAME or %(default)s)",
+        )
 
     train = commands.add_parser("train", help="train a model into a local bundle directory")
     source = train.add_mutually_exclusive_group()
     source.add_argument("--csv", help="CSV file with a header row")
-    source.add_argument("--dataset", default="breast_cancer",
-                        help="bundled scikit-learn dataset (default: %(default)s)")
+    source.add_argument(
+        "--dataset",
+        default="breast_cancer",
+        help="bundled scikit-learn dataset (default: %(default)s)",
+    )
     train.add_argument("--target", help="target column of the CSV")
-    train.add_argument("--task", choices=["classification", "regression"],
-                       help="default: inferred from the target")
-    train.add_argument("--out", default="build/model", help="bundle directory (default: %(default)s)")
+    train.add_argument(
+        "--task", choices=["classification", "regression"], help="default: inferred from the target"
+    )
+    train.add_argument(
+        "--out", default="build/model", help="bundle directory (default: %(default)s)"
+    )
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--model-name",
-                       default=os.environ.get("SKLAMBDA_MODEL_NAME", DEFAULT_MODEL_NAME))
+    train.add_argument(
+        "--model-name", default=os.environ.get("SKLAMBDA_MODEL_NAME", DEFAULT_MODEL_NAME)
+    )
     train.set_defaults(run=_train)
 
     publish = commands.add_parser("publish", help="upload a trained bundle as a new version")
@@ -155,15 +170,22 @@ def build_parser() -> argparse.ArgumentParser:
     models.set_defaults(run=_models)
 
     predict = commands.add_parser("predict", help="send rows to the prediction API")
-    predict.add_argument("--url", default=os.environ.get("SKLAMBDA_API_URL"),
-                         help="API base or /predict URL (default: $SKLAMBDA_API_URL)")
+    predict.add_argument(
+        "--url",
+        default=os.environ.get("SKLAMBDA_API_URL"),
+        help="API base or /predict URL (default: $SKLAMBDA_API_URL)",
+    )
     rows = predict.add_mutually_exclusive_group()
     rows.add_argument("--data", help='JSON: {"instances": [...]} or a list of rows')
     rows.add_argument("--file", help="file holding that JSON")
-    predict.add_argument("--api-key", default=os.environ.get("SKLAMBDA_API_KEY"),
-                         help="API key (API_KEY mode; default: $SKLAMBDA_API_KEY)")
-    predict.add_argument("--no-auth", action="store_true",
-                         help="send unsigned (the local demo server only)")
+    predict.add_argument(
+        "--api-key",
+        default=os.environ.get("SKLAMBDA_API_KEY"),
+        help="API key (API_KEY mode; default: $SKLAMBDA_API_KEY)",
+    )
+    predict.add_argument(
+        "--no-auth", action="store_true", help="send unsigned (the local demo server only)"
+    )
     predict.set_defaults(run=_predict)
     return parser
 
@@ -177,8 +199,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except ClientError as error:
         detail = error.response.get("Error", {})
-        print(f"error: AWS refused {error.operation_name}: {detail.get('Code')}: "
-              f"{detail.get('Message')}", file=sys.stderr)
+        print(
+            f"error: AWS refused {error.operation_name}: {detail.get('Code')}: "
+            f"{detail.get('Message')}",
+            file=sys.stderr,
+        )
         return 1
     except (BotoCoreError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

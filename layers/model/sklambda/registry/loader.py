@@ -79,19 +79,22 @@ class ModelLoader:
             return self._keep_serving(error, "the champion alias could not be read")
         if state is None:
             return self._keep_serving(
-                None, f"model {self._registry.model_name!r} has no champion yet; publish and promote one"
+                None,
+                f"model {self._registry.model_name!r} has no champion yet; publish and promote one",
             )
         if self._model is not None and state.pointer.version == self._model.version:
             return self._model
         try:
             self._model = self.load_version(state.pointer.version)
         except _LOAD_FAULTS as error:
-            return self._keep_serving(error, f"champion {state.pointer.version} could not be loaded")
+            return self._keep_serving(
+                error, f"champion {state.pointer.version} could not be loaded"
+            )
         return self._model
 
     def load_version(self, version: str) -> LoadedModel:
         """Fetch, verify and unpickle one version; nothing is unpickled before its hash matches."""
-        import joblib  # noqa: PLC0415 - scikit-learn's import cost is paid only when a model loads
+        import joblib
 
         started = time.perf_counter()
         manifest = self._registry.manifest(version)

@@ -48,7 +48,7 @@ class TrainingData:
 
 
 def load_bundled(name: str) -> TrainingData:
-    from sklearn import datasets  # noqa: PLC0415 - only training needs the dataset loaders
+    from sklearn import datasets
 
     if name not in BUNDLED_DATASETS:
         raise TrainingDataError(f"unknown dataset {name!r}; choose one of {BUNDLED_DATASETS}")
@@ -68,12 +68,17 @@ def _as_column(values: list[str]) -> np.ndarray:
     missing = [value.strip().lower() in MISSING_MARKERS for value in values]
     try:
         return np.array(
-            [np.nan if absent else float(value) for value, absent in zip(values, missing, strict=True)],
+            [
+                np.nan if absent else float(value)
+                for value, absent in zip(values, missing, strict=True)
+            ],
             dtype=np.float64,
         )
     except ValueError:
         column = np.empty(len(values), dtype=object)
-        column[:] = [None if absent else value for value, absent in zip(values, missing, strict=True)]
+        column[:] = [
+            None if absent else value for value, absent in zip(values, missing, strict=True)
+        ]
         return column
 
 

@@ -30,7 +30,9 @@ def build_pipeline(schema: FeatureSchema, task: Task, hyperparameters: dict[str,
     numeric = [index for index, is_categorical in enumerate(mask) if not is_categorical]
     categorical = [index for index, is_categorical in enumerate(mask) if is_categorical]
     model_class = (
-        HistGradientBoostingClassifier if task == "classification" else HistGradientBoostingRegressor
+        HistGradientBoostingClassifier
+        if task == "classification"
+        else HistGradientBoostingRegressor
     )
     params = {**DEFAULT_HYPERPARAMETERS, **hyperparameters}
     if not categorical:

@@ -1,6 +1,7 @@
 """Fit, evaluate on a holdout, and write the artifact plus a draft manifest to a directory."""
 
 import hashlib
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,9 @@ def infer_task(target: np.ndarray) -> Task:
     return "regression"
 
 
-def holdout_metrics(task: Task, estimator: Any, features: np.ndarray, target: np.ndarray) -> dict[str, float]:
+def holdout_metrics(
+    task: Task, estimator: Any, features: np.ndarray, target: np.ndarray
+) -> dict[str, float]:
     predictions = estimator.predict(features)
     if task == "regression":
         return {
@@ -64,7 +67,7 @@ def holdout_metrics(task: Task, estimator: Any, features: np.ndarray, target: np
             )
         ),
     }
-    try:
+    with suppress(ValueError):  # a holdout without every class has no defined AUC
         scores["roc_auc"] = float(
             skmetrics.roc_auc_score(
                 target,
@@ -73,8 +76,6 @@ def holdout_metrics(task: Task, estimator: Any, features: np.ndarray, target: np
                 labels=None if binary else estimator.classes_,
             )
         )
-    except ValueError:
-        pass  # a holdout without every class has no defined AUC
     return scores
 
 
@@ -97,7 +98,11 @@ def train_model(
     params = {**DEFAULT_HYPERPARAMETERS, **(hyperparameters or {})}
     estimator = build_pipeline(schema, task, params)
     estimator.fit(train_x, train_y)
-    classes = [value.item() if hasattr(value, "item") else value for value in estimator.classes_] if task == "classification" else None
+    classes = (
+        [value.item() if hasattr(value, "item") else value for value in estimator.classes_]
+        if task == "classification"
+        else None
+    )
     manifest = Manifest(
         model_name=model_name,
         task=task,

@@ -1,0 +1,33 @@
+"""The CLI's registry commands against the embedded S3, end to end."""
+
+from sklambda.cli.main import main
+
+
+def test_train_publish_promote_list_and_rollback(registry, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SKLAMBDA_BUCKET", registry.bucket)
+    monkeypatch.setenv("SKLAMBDA_MODEL_NAME", registry.model_name)
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert main(["train", "--dataset", "iris", "--out", str(first)]) == 0
+    assert main(["train", "--dataset", "iris", "--seed", "1", "--out", str(second)]) == 0
+    assert main(["publish", str(first), "--promote"]) == 0
+    assert main(["publish", str(second)]) == 0
+    versions = registry.version_ids()
+    assert len(versions) == 2
+    newest = max(versions, key=lambda v: registry.manifest(v).created_at)
+    capsys.readouterr()
+
+    assert main(["promote", newest]) == 0
+    assert main(["models"]) == 0
+    listing = capsys.readouterr().out
+    assert f"{newest}  champion" in listing
+    assert "previous" in listing
+    assert "accuracy=" in listing
+
+    assert main(["rollback"]) == 0
+    assert registry.alias().pointer.version != newest
+
+
+def test_a_second_rollback_explains_there_is_nothing_left(registry, champion, capsys, monkeypatch):
+    monkeypatch.setenv("SKLAMBDA_BUCKET", registry.bucket)
+    assert main(["rollback"]) == 1
+    assert "has no previous champion" in capsys.readouterr().err
