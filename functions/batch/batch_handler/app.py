@@ -3,11 +3,11 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from sklambda.observability import logger, metrics, tracer
 
 from batch_handler.dependencies import get_service
 from batch_handler.models import parse_invocation
 from batch_handler.settings import get_settings
+from sklambda.observability import logger, metrics, tracer
 
 get_settings()  # a misconfigured stack fails at cold start, not on the first file
 

@@ -6,18 +6,17 @@ Tests replace what they need with ``reset()`` and their own environment.
 from functools import cache
 from pathlib import Path
 
-from sklambda import aws
-from sklambda.batch_telemetry import BatchTelemetry
-from sklambda.observability import metrics
-from sklambda.registry.loader import ModelLoader
-from sklambda.registry.store import ModelRegistry
-
 from batch_handler.executions import StateMachineStarter
 from batch_handler.runner import ModelSource, Runner
 from batch_handler.runs import RunStore
 from batch_handler.s3io import ObjectStore
 from batch_handler.service import BatchService
 from batch_handler.settings import get_settings
+from sklambda import aws
+from sklambda.batch_telemetry import BatchTelemetry
+from sklambda.observability import metrics
+from sklambda.registry.loader import ModelLoader
+from sklambda.registry.store import ModelRegistry
 
 # A claim older than Lambda's longest timeout belongs to an invocation that died.
 CLAIM_LEASE_SECONDS = 15 * 60

@@ -4,9 +4,8 @@ import csv
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sklambda.schema import FeatureSchema
-
 from batch_handler.errors import UnreadableFileError
+from sklambda.schema import FeatureSchema
 
 OUTPUT_COLUMNS = ("prediction", "model_version")
 PROBABILITY_PREFIX = "probability_"

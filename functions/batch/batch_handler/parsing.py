@@ -15,10 +15,10 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sklambda.schema import FeatureKind, SchemaValidationError, validate_instances
-from sklambda.training.data import MISSING_MARKERS
 
 from batch_handler.formats import FileFormat, Layout, split_csv_line
+from sklambda.schema import FeatureKind, SchemaValidationError, validate_instances
+from sklambda.training.data import MISSING_MARKERS
 
 _SMALLEST_BISECTED = 32
 NOT_UTF8 = "the line is not valid UTF-8 text"

@@ -4,13 +4,12 @@ so memory follows the block size, never the file size."""
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sklambda.registry.loader import LoadedModel
-
 from batch_handler.formats import Layout
 from batch_handler.parsing import Rejected, parse_chunk
 from batch_handler.rendering import ScoredRenderer
 from batch_handler.s3io import Lines
 from batch_handler.scoring import classes_of, score
+from sklambda.registry.loader import LoadedModel
 
 
 @dataclass

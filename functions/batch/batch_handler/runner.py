@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
-from sklambda.registry.loader import LoadedModel, ModelLoader
-
 from batch_handler import keys
 from batch_handler.errors import UnreadableFileError
 from batch_handler.executions import StateMachineStarter
@@ -33,6 +31,7 @@ from batch_handler.rendering import ScoredRenderer, rejected_header, rejected_li
 from batch_handler.s3io import Lines, ObjectStore, decode_lines
 from batch_handler.scoring import classes_of
 from batch_handler.settings import BatchSettings
+from sklambda.registry.loader import LoadedModel, ModelLoader
 
 CONTENT_TYPES = {FileFormat.CSV: "text/csv", FileFormat.JSON_LINES: "application/x-ndjson"}
 

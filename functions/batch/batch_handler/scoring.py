@@ -3,9 +3,9 @@
 from typing import Any
 
 import numpy as np
-from sklambda.registry.loader import LoadedModel
 
 from batch_handler.rendering import Scores
+from sklambda.registry.loader import LoadedModel
 
 
 def classes_of(model: LoadedModel) -> list[Any] | None:

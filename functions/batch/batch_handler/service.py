@@ -11,9 +11,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
-from sklambda.batch_telemetry import BatchTelemetry
-from sklambda.errors import ModelUnavailableError, SklambdaError
-from sklambda.observability import logger
 
 from batch_handler import keys
 from batch_handler.errors import ChunkFailedError
@@ -30,6 +27,9 @@ from batch_handler.models import (
 )
 from batch_handler.runner import Runner
 from batch_handler.runs import RunStore, is_older, same_version
+from sklambda.batch_telemetry import BatchTelemetry
+from sklambda.errors import ModelUnavailableError, SklambdaError
+from sklambda.observability import logger
 
 # The sweep stops starting files when less than this is left of the invocation.
 SWEEP_MARGIN_MS = 120_000

@@ -3,6 +3,7 @@
 from functools import cache
 
 from pydantic import Field
+
 from sklambda.settings import RegistrySettings
 
 _MB = 1024 * 1024

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
-from sklambda import aws
 
+from sklambda import aws
 from sklambda_local import s3_events
 from sklambda_local.lambda_bridge import (
     InvocationLog,

@@ -3,8 +3,8 @@
 import json
 
 import numpy as np
-from batch_handler import dependencies
 
+from batch_handler import dependencies
 from tests.integration.batch.files import csv_text, jsonl_text
 
 

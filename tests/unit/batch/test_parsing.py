@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+
 from batch_handler.errors import UnreadableFileError
 from batch_handler.formats import FileFormat, csv_layout, json_lines_layout
 from batch_handler.parsing import NOT_UTF8, parse_chunk

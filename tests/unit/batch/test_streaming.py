@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+
 from batch_handler.formats import FileFormat, csv_layout, json_lines_layout
 from batch_handler.parsing import Rejected
 from batch_handler.rendering import ScoredRenderer, Scores, rejected_line
