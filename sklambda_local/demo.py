@@ -69,7 +69,18 @@ def serve_predictions(ctx: DemoContext) -> None:
 
 
 DemoStep = tuple[str, Callable[[DemoContext], None]]
-STEPS: list[DemoStep] = [("Sending sample requests to POST /predict", serve_predictions)]
+
+
+def score_batch_files(ctx: DemoContext) -> None:
+    from sklambda_local import demo_batch
+
+    demo_batch.run(ctx)
+
+
+STEPS: list[DemoStep] = [
+    ("Sending sample requests to POST /predict", serve_predictions),
+    ("Scoring files uploaded to incoming/ (batch, then Distributed Map)", score_batch_files),
+]
 
 
 def _publish_champion(console: Console, registry: Any, workdir: Path) -> None:
