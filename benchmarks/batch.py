@@ -44,7 +44,9 @@ def trained_model():
     from sklambda.training.train import train_model
 
     trained = train_model(load_bundled("breast_cancer"), model_name="bench")
-    model = LoadedModel(trained.manifest.model_copy(update={"version": "vbench"}), trained.estimator, 0)
+    model = LoadedModel(
+        trained.manifest.model_copy(update={"version": "vbench"}), trained.estimator, 0
+    )
     return model, trained.holdout_features
 
 
@@ -120,12 +122,12 @@ def peak_rss_mb() -> float:
 
 def memory_child(path: str, model_path: str) -> None:
     """Run the streaming loop over a local file and report peak and growth of RSS in MB."""
+    import joblib
+
     from batch_handler.formats import csv_layout
     from batch_handler.pipeline import score_lines
     from batch_handler.s3io import decode_lines, line_blocks
     from batch_handler.settings import BatchSettings
-
-    import joblib
 
     model = joblib.load(model_path)
     chunk = BatchSettings(
@@ -148,7 +150,7 @@ def memory_child(path: str, model_path: str) -> None:
             model,
             first_line=2,
             write_scored=sink,
-            write_rejected=lambda rows: None,
+            write_rejected=lambda _rows: None,
         )
     peak = peak_rss_mb()
     print(f"{tally.rows_scored} {peak:.1f} {peak - baseline:.1f}")
@@ -169,16 +171,23 @@ def memory() -> None:
             size = path.stat().st_size / 1e6
             output = subprocess.run(
                 [sys.executable, __file__, "--memory-child", str(path), model_path],
-                check=True, capture_output=True, text=True,
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout.split()
             scored, peak, growth = int(output[-3]), float(output[-2]), float(output[-1])
             results.append((rows, size, peak, growth))
             path.unlink()
             assert scored == rows, (scored, rows)
     for rows, size, peak, growth in results:
-        print(f"{rows:>10,} rows ({size:5.0f} MB): peak RSS {peak:7.1f} MB, growth after model load {growth:6.1f} MB")
+        print(
+            f"{rows:>10,} rows ({size:5.0f} MB): peak RSS {peak:7.1f} MB, "
+            f"growth after model load {growth:6.1f} MB"
+        )
     small, large = results
-    print(f"peak RSS ratio 2M/200k  {large[2] / small[2]:.2f}   (target < 1.5; file is 10×)")
+    print(
+        f"peak RSS ratio 2M/200k  {large[2] / small[2]:.2f}   (target < 1.5; the file is 10 times larger)"
+    )
 
 
 if __name__ == "__main__":
