@@ -186,7 +186,7 @@ def memory() -> None:
         )
     small, large = results
     print(
-        f"peak RSS ratio 2M/200k  {large[2] / small[2]:.2f}   (target < 1.5; the file is 10 times larger)"
+        f"peak RSS ratio 2M/200k  {large[2] / small[2]:.2f}   (target < 1.5; 10 times the rows)"
     )
 
 

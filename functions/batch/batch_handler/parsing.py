@@ -50,16 +50,17 @@ Line = tuple[int, str]
 
 def parse_chunk(layout: Layout, lines: Sequence[str | None], first_line: int) -> ParsedChunk:
     """``lines[i]`` is line ``first_line + i`` of the file; None marks undecodable bytes."""
-    candidates: list[Line] = []
-    rejected: list[Rejected] = []
-    blank = 0
-    for offset, text in enumerate(lines):
-        if text is None:
-            rejected.append(Rejected(first_line + offset, NOT_UTF8, ""))
-        elif text.strip():
-            candidates.append((first_line + offset, text))
-        else:
-            blank += 1
+    rejected = [
+        Rejected(first_line + offset, NOT_UTF8, "")
+        for offset, text in enumerate(lines)
+        if text is None
+    ]
+    candidates = [
+        (first_line + offset, text)
+        for offset, text in enumerate(lines)
+        if text and not text.isspace()
+    ]
+    blank = len(lines) - len(candidates) - len(rejected)
     if layout.format is FileFormat.CSV:
         accepted, matrix, refused = _parse_csv(layout, candidates)
     else:
@@ -81,14 +82,23 @@ Outcome = tuple[list[Line], np.ndarray, list[Rejected]]
 
 
 def _parse_csv(layout: Layout, candidates: list[Line]) -> Outcome:
-    shaped: list[Line] = []
+    expected = layout.column_count - 1
+    suspects = {
+        index
+        for index, (_, text) in enumerate(candidates)
+        if text.count(",") != expected or '"' in text
+    }
+    shaped = [row for index, row in enumerate(candidates) if index not in suspects]
     rejected: list[Rejected] = []
-    for number, text in candidates:
+    for index in sorted(suspects):
+        number, text = candidates[index]
         problem = _shape_problem(layout, text)
         if problem:
             rejected.append(Rejected(number, problem, text))
         else:
             shaped.append((number, text))
+    if suspects:
+        shaped.sort(key=operator.itemgetter(0))
     if not layout.schema.all_numeric:
         accepted, matrix, refused = _csv_rows_one_by_one(layout, shaped)
     else:

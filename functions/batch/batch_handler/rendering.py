@@ -78,7 +78,9 @@ class ScoredRenderer:
                 f"{record},{label}{suffix}"
                 for record, label in zip(records, predicted, strict=True)
             ]
-        probabilities = [",".join(map(repr, row)) for row in scores.probabilities.tolist()]
+        # Column by column keeps the float formatting and joining in C.
+        columns = [map(repr, column) for column in scores.probabilities.T.tolist()]
+        probabilities = list(map(",".join, zip(*columns, strict=True)))
         return [
             f"{record},{label},{chances}{suffix}"
             for record, label, chances in zip(records, predicted, probabilities, strict=True)

@@ -166,9 +166,9 @@ class MultipartWriter:
             self.abort()
 
     def write_lines(self, lines: Iterable[str]) -> None:
-        for line in lines:
-            self._buffer += line.encode()
-            self._buffer += b"\n"
+        block = list(lines)
+        if block:
+            self._buffer += ("\n".join(block) + "\n").encode()
         if len(self._buffer) >= PART_BYTES:
             self._flush()
 
