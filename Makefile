@@ -14,7 +14,7 @@ export SAM_CLI_TELEMETRY := 0
 
 SAM_CONFIG_ENV ?= default
 
-.PHONY: help setup demo serve test unit integration local lint format build validate bench deploy clean
+.PHONY: help setup demo serve test unit integration local lint format build sizes validate bench deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,13 +37,13 @@ serve: $(STAMP) ## Run the demo and keep the local API up for curl
 test: $(STAMP) ## Unit, integration and (where a container runtime exists) local tests
 	@$(BIN)/pytest
 
-unit: $(STAMP)
+unit: $(STAMP) ## Pure tests
 	@$(BIN)/pytest tests/unit
 
-integration: $(STAMP)
+integration: $(STAMP) ## Handlers against moto, in-process
 	@$(BIN)/pytest tests/integration
 
-local: $(STAMP)
+local: $(STAMP) ## sam local invoke / start-api against moto (needs a container runtime)
 	@$(BIN)/pytest tests/local
 
 lint: $(STAMP) ## ruff, mypy and sam validate --lint
@@ -61,6 +61,9 @@ validate: $(STAMP)
 
 build: $(STAMP) ## sam build for arm64
 	@$(BIN)/sam build --cached --parallel
+
+sizes: build ## Each function plus its layers, unzipped and zipped; fails above 200 MiB
+	@$(BIN)/python scripts/check_sizes.py
 
 bench: $(STAMP) ## Print the benchmark figures
 	@for script in benchmarks/*.py; do echo "==> $$script"; $(BIN)/python $$script || exit 1; done

@@ -185,9 +185,7 @@ def memory() -> None:
             f"growth after model load {growth:6.1f} MB"
         )
     small, large = results
-    print(
-        f"peak RSS ratio 2M/200k  {large[2] / small[2]:.2f}   (target < 1.5; 10 times the rows)"
-    )
+    print(f"peak RSS ratio 2M/200k  {large[2] / small[2]:.2f}   (target < 1.5; 10 times the rows)")
 
 
 if __name__ == "__main__":

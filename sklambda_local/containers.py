@@ -299,8 +299,12 @@ def sam_local_settings(
     directory: Path,
     parameters: Mapping[str, str] | None = None,
     region: str = DEFAULT_REGION,
+    variables: Mapping[str, str] | None = None,
 ) -> SamLocalSettings:
     """Write the env-vars file into ``directory`` and return the settings that use it.
+
+    ``variables`` are further template-declared variables for every function, such as
+    resource names that `sam local` cannot resolve from a ``!Ref`` the way CloudFormation does.
 
     ``parameters`` is added to the template parameters the local run always sets: the endpoint
     (so a SAM that does resolve the condition still declares the variable) and the host's
@@ -308,7 +312,8 @@ def sam_local_settings(
     one cannot execute here).
     """
     env_vars = directory / "sam-env-vars.json"
-    env_vars.write_text(json.dumps({"Parameters": {ENDPOINT_VARIABLE: endpoint_url}}, indent=2))
+    overrides = {**(variables or {}), ENDPOINT_VARIABLE: endpoint_url}
+    env_vars.write_text(json.dumps({"Parameters": overrides}, indent=2))
     return SamLocalSettings(
         endpoint_url=endpoint_url,
         env_vars_file=env_vars,

@@ -68,6 +68,12 @@ def serve_predictions(ctx: DemoContext) -> None:
         _show(ctx.console, label, status, body)
 
 
+def retraining_loop(ctx: DemoContext) -> None:
+    from sklambda_local import demo_retrain
+
+    demo_retrain.run(ctx)
+
+
 DemoStep = tuple[str, Callable[[DemoContext], None]]
 
 
@@ -77,10 +83,26 @@ def score_batch_files(ctx: DemoContext) -> None:
     demo_batch.run(ctx)
 
 
+def _monitoring_steps() -> tuple[list[DemoStep], list[DemoStep]]:
+    from sklambda_local import demo_monitoring
+
+    setup: list[DemoStep] = [
+        ("Creating the monitoring resources", demo_monitoring.create_monitoring_resources)
+    ]
+    return setup, list(demo_monitoring.STEPS)
+
+
+_MONITORING_SETUP, _MONITORING_STEPS = _monitoring_steps()
+# Capture must exist before the first request, so monitoring resources come first.
 STEPS: list[DemoStep] = [
+    *_MONITORING_SETUP,
     ("Sending sample requests to POST /predict", serve_predictions),
     ("Scoring files uploaded to incoming/ (batch, then Distributed Map)", score_batch_files),
+    *_MONITORING_STEPS,
+    ("Drift alarm -> retraining run -> new champion serving", retraining_loop),
 ]
+# A short champion TTL so the demo sees a promotion served within seconds (dev deploys use 30).
+DEMO_PARAMETERS = {"ModelCacheTtlSeconds": "2"}
 
 
 def _publish_champion(console: Console, registry: Any, workdir: Path) -> None:
@@ -116,7 +138,7 @@ def run(serve: bool, port: int) -> None:
         from sklambda_local.local_api import serve_function
         from sklambda_local.provision import provision_bucket
 
-        stack = LocalStack()
+        stack = LocalStack(parameter_overrides=DEMO_PARAMETERS)
         with console.step("Creating the stack's resources from template.yaml"):
             bucket = provision_bucket(stack, aws.client("s3"), "ModelBucket")
             console.say(f"bucket {bucket} (encrypted, versioned, public access blocked)")

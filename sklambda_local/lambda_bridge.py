@@ -8,7 +8,6 @@ handler that template.yaml names, with that function's environment from the temp
 import io
 import json
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,9 +24,6 @@ from sklambda_local.local_api import LocalContext
 from sklambda_local.template import LocalStack
 
 FUNCTION_TYPES = {"AWS::Serverless::Function", "AWS::Lambda::Function"}
-# One invocation at a time: a Distributed Map calls from several threads, and each call sets
-# os.environ, which every thread shares.
-_INVOKE_LOCK = threading.RLock()
 
 
 @dataclass
@@ -83,7 +79,7 @@ def run_in_process(
     """Call one template function's handler as Lambda would; returns (result, failed)."""
     overrides = (environment_overrides or {}).get(logical_id, {})
     failed = False
-    with _INVOKE_LOCK, _function_environment(stack, logical_id, overrides):
+    with _function_environment(stack, logical_id, overrides):
         handler = import_handler(stack, logical_id)
         count = len(log.invocations) if log is not None else 0
         context = LocalContext(logical_id, f"local-{count}")

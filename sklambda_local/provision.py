@@ -53,19 +53,106 @@ def _without_unevaluable_denies(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "Statement": statements}
 
 
-def provision_state_machine(stack: LocalStack, sfn: Any, logical_id: str) -> str:
-    """Create a state machine from its DefinitionUri file with the template's substitutions."""
+_ALARM_INTEGERS = ("Period", "EvaluationPeriods", "DatapointsToAlarm")
+
+
+def provision_alarms(stack: LocalStack, cloudwatch: Any) -> list[str]:
+    """Every AWS::CloudWatch::Alarm of the template, named as the local stack names it."""
+    names = []
+    for logical_id, resource in stack.resources.items():
+        if resource["Type"] != "AWS::CloudWatch::Alarm":
+            continue
+        props = stack.properties(logical_id)
+        for key in _ALARM_INTEGERS:
+            if key in props:
+                props[key] = int(props[key])
+        props["Threshold"] = float(props["Threshold"])
+        name = stack.name_of(logical_id)
+        cloudwatch.put_metric_alarm(AlarmName=name, **props)
+        names.append(name)
+    return names
+
+
+def provision_dashboards(stack: LocalStack, cloudwatch: Any) -> list[str]:
+    names = []
+    for logical_id, resource in stack.resources.items():
+        if resource["Type"] == "AWS::CloudWatch::Dashboard":
+            props = stack.properties(logical_id)
+            cloudwatch.put_dashboard(
+                DashboardName=props["DashboardName"], DashboardBody=props["DashboardBody"]
+            )
+            names.append(props["DashboardName"])
+    return names
+
+
+def provision_delivery_stream(stack: LocalStack, firehose: Any, logical_id: str) -> str:
+    """A Firehose stream to S3 with the template's destination settings.
+
+    moto writes each PutRecordBatch straight to S3 under the same YYYY/MM/DD/HH/ layout
+    Firehose uses, uncompressed (readers accept both).
+    """
+    name = stack.name_of(logical_id)
     props = stack.properties(logical_id)
-    definition = (PROJECT_ROOT / props["DefinitionUri"]).read_text()
-    for name, value in props.get("DefinitionSubstitutions", {}).items():
-        definition = definition.replace("${" + name + "}", str(value))
-    response = sfn.create_state_machine(
-        name=stack.name_of(logical_id),
-        definition=definition,
-        roleArn=f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{stack.name_of(logical_id)}-role",
-        type=props.get("Type", "STANDARD"),
+    destination = dict(props["ExtendedS3DestinationConfiguration"])
+    hints = destination.get("BufferingHints", {})
+    destination["BufferingHints"] = {key: int(value) for key, value in hints.items()}
+    firehose.create_delivery_stream(
+        DeliveryStreamName=name,
+        DeliveryStreamType=props.get("DeliveryStreamType", "DirectPut"),
+        ExtendedS3DestinationConfiguration=destination,
     )
-    return str(response["stateMachineArn"])
+    return name
+
+
+# ---------------------------------------------------------------- retraining loop (issue 5)
+def provision_topic(stack: LocalStack, sns: Any, logical_id: str) -> str:
+    """An SNS topic with the template's attributes (its KMS key id included)."""
+    props = stack.properties(logical_id)
+    attributes = {
+        key: str(props[prop])
+        for prop, key in (("KmsMasterKeyId", "KmsMasterKeyId"), ("DisplayName", "DisplayName"))
+        if prop in props
+    }
+    return str(sns.create_topic(Name=stack.name_of(logical_id), Attributes=attributes)["TopicArn"])
+
+
+def state_machine_definition(stack: LocalStack, logical_id: str) -> str:
+    """The ASL file with its DefinitionSubstitutions applied, as SAM would deploy it."""
+    props = stack.properties(logical_id)
+    text = (PROJECT_ROOT / props["DefinitionUri"]).read_text()
+    for key, value in props.get("DefinitionSubstitutions", {}).items():
+        text = text.replace(f"${{{key}}}", str(value))
+    if "${" in text:
+        start = text.index("${")
+        raise ValueError(
+            f"{props['DefinitionUri']} has no substitution for {text[start : start + 40]}"
+        )
+    return text
+
+
+def provision_state_machine(stack: LocalStack, sfn: Any, logical_id: str) -> str:
+    arn = str(
+        sfn.create_state_machine(
+            name=stack.name_of(logical_id),
+            definition=state_machine_definition(stack, logical_id),
+            roleArn=f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{stack.name_of(logical_id)}-role",
+            type=stack.properties(logical_id).get("Type", "STANDARD"),
+        )["stateMachineArn"]
+    )
+    if arn != stack.arn_of(logical_id):
+        raise ValueError(
+            f"{logical_id} was created as {arn}, the template resolves {stack.arn_of(logical_id)}"
+        )
+    return arn
+
+
+def provision_retraining(stack: LocalStack, clients: Any) -> None:
+    """Everything the retraining loop needs beside the bucket: topic, alarms, state machines."""
+    provision_topic(stack, clients("sns"), "NotificationTopic")
+    provision_alarms(stack, clients("cloudwatch"))
+    for logical_id, resource in stack.resources.items():
+        if resource["Type"] == "AWS::Serverless::StateMachine":
+            provision_state_machine(stack, clients("stepfunctions"), logical_id)
 
 
 def provision_queue(stack: LocalStack, sqs: Any, logical_id: str) -> str:

@@ -4,6 +4,7 @@ Only the intrinsics the template uses are resolved; anything else raises, so the
 copy cannot silently drift from what `sam deploy` would create.
 """
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -139,6 +140,8 @@ class LocalStack:
             return pseudo[name]
         if name in self.template.get("Parameters", {}):
             return self.parameter(name)
+        if name.endswith(".Alias"):
+            return self.alias_arn_of(name.removesuffix(".Alias"))
         resource_type = self.template["Resources"][name]["Type"]
         if resource_type in {
             "AWS::SNS::Topic",
@@ -168,6 +171,14 @@ class LocalStack:
             return by_type[resource_type]
         service = resource_type.split("::")[1].lower()
         return f"arn:aws:{service}:{region_account}:{name}"
+
+    def alias_arn_of(self, logical_id: str) -> str:
+        """SAM's `!Ref Function.Alias`: the qualified ARN of the AutoPublishAlias."""
+        own = self.template["Resources"][logical_id].get("Properties", {}).get("AutoPublishAlias")
+        alias = own or self.template.get("Globals", {}).get("Function", {}).get("AutoPublishAlias")
+        if not alias:
+            raise KeyError(f"{logical_id} has no AutoPublishAlias, so it has no .Alias")
+        return f"{self.arn_of(logical_id)}:{alias}"
 
     def _get_att(self, logical_id: str, attribute: str) -> str:
         if attribute == "Arn":
@@ -210,6 +221,8 @@ class LocalStack:
             if key == "Fn::If":
                 name, when_true, when_false = argument
                 return self.resolve(when_true if self.condition(name) else when_false)
+            if key == "Fn::ToJsonString":
+                return json.dumps(self.resolve(argument), separators=(",", ":"))
             if key == "Fn::Join":
                 separator, items = argument
                 return separator.join(str(item) for item in self.resolve(items))

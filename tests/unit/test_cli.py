@@ -2,7 +2,7 @@ import pytest
 
 from sklambda.cli.main import build_parser, main
 
-COMMANDS = ["train", "publish", "promote", "rollback", "models", "predict"]
+COMMANDS = ["train", "publish", "promote", "rollback", "models", "predict", "retrain", "runs"]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])

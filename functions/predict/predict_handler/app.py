@@ -10,9 +10,12 @@ from predict_handler.dependencies import get_service
 from predict_handler.errors import register_error_handlers
 from predict_handler.models import HealthResponse, PredictRequest, PredictResponse
 from predict_handler.settings import get_settings
+from predict_handler.snapstart import after_restore, before_snapshot
 from sklambda.observability import logger, metrics, tracer
+from sklambda.snapstart import register_hooks
 
 get_settings()  # a misconfigured stack fails at cold start, not on the first request
+register_hooks(before_snapshot, after_restore)
 
 app = APIGatewayRestResolver(enable_validation=True)
 register_error_handlers(app)

@@ -8,6 +8,7 @@ import numpy as np
 
 from predict_handler.models import HealthResponse, PredictResponse
 from sklambda.errors import SklambdaError
+from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
 from sklambda.schema import validate_instances
 from sklambda.telemetry import PredictionTelemetry
@@ -18,10 +19,17 @@ class TooManyRowsError(SklambdaError):
 
 
 class PredictionService:
-    def __init__(self, loader: ModelLoader, telemetry: PredictionTelemetry, max_rows: int) -> None:
+    def __init__(
+        self,
+        loader: ModelLoader,
+        telemetry: PredictionTelemetry,
+        max_rows: int,
+        capture: DataCapture,
+    ) -> None:
         self._loader = loader
         self._telemetry = telemetry
         self._max_rows = max_rows
+        self._capture = capture
 
     def predict(
         self, instances: Sequence[Mapping[str, Any] | Sequence[Any]], request_id: str
@@ -40,7 +48,24 @@ class PredictionService:
             raise
         response = self._score(model, features, request_id)
         self._telemetry.predicted(model.version, len(instances), time.perf_counter() - started)
+        self._record(model, features, response)
         return response
+
+    def _record(self, model: LoadedModel, features: np.ndarray, response: PredictResponse) -> None:
+        probabilities = classes = None
+        if response.probabilities:
+            classes = list(response.probabilities[0])
+            probabilities = np.array([list(row.values()) for row in response.probabilities])
+        self._capture.capture_request(
+            request_id=response.request_id,
+            model_name=response.model_name,
+            model_version=response.model_version,
+            features=model.manifest.feature_schema.names,
+            matrix=features,
+            predictions=response.predictions,
+            probabilities=probabilities,
+            classes=classes,
+        )
 
     def _model(self) -> LoadedModel:
         previous = self._loader.loaded

@@ -25,6 +25,10 @@ class IncompatibleModelError(SklambdaError):
     """A model was trained with library versions this runtime does not ship."""
 
 
+class SdkTooOldError(ConfigurationError):
+    """The botocore in use predates S3 conditional writes, which the registry relies on."""
+
+
 class ConcurrentUpdateError(SklambdaError):
     """Another writer moved an alias first; re-read it and decide again."""
 
@@ -39,3 +43,12 @@ class RollbackUnavailableError(SklambdaError):
 
 class TrainingDataError(SklambdaError):
     """Training data cannot be read or has no usable rows."""
+
+
+# ---------------------------------------------------------------- retraining loop
+class InvalidTriggerError(SklambdaError):
+    """A retraining run was started by an event it does not know how to act on."""
+
+
+class CandidateRejectedError(SklambdaError):
+    """A candidate cannot be compared with the champion (e.g. no champion to compare with)."""

@@ -1,4 +1,4 @@
-"""sklambda train | publish | promote | rollback | models | predict."""
+"""sklambda train | publish | promote | rollback | models | predict | retrain | runs."""
 
 import argparse
 import json
@@ -110,6 +110,25 @@ def _predict(args: argparse.Namespace) -> None:
         raise SklambdaError(f"the API answered {status}")
 
 
+def _retrain(args: argparse.Namespace) -> None:
+    from sklambda.cli.retraining import start_run
+
+    if not args.state_machine:
+        raise SklambdaError(
+            "no state machine: pass --state-machine ARN or set SKLAMBDA_RETRAIN_STATE_MACHINE "
+            "(the stack output RetrainStateMachineArn)"
+        )
+    start_run(args.state_machine, args.reason, wait=args.wait)
+
+
+def _runs(args: argparse.Namespace) -> None:
+    from sklambda.cli.retraining import list_runs
+
+    if not args.bucket:
+        raise SklambdaError("no bucket: pass --bucket or set SKLAMBDA_BUCKET")
+    list_runs(args.bucket, args.limit)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="sklambda", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
@@ -187,6 +206,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-auth", action="store_true", help="send unsigned (the local demo server only)"
     )
     predict.set_defaults(run=_predict)
+
+    retrain = commands.add_parser("retrain", help="start a retraining run by hand")
+    retrain.add_argument(
+        "--state-machine",
+        default=os.environ.get("SKLAMBDA_RETRAIN_STATE_MACHINE"),
+        help="ARN of the retraining state machine (default: $SKLAMBDA_RETRAIN_STATE_MACHINE)",
+    )
+    retrain.add_argument("--reason", default="requested by hand", help="recorded with the run")
+    retrain.add_argument("--wait", action="store_true", help="follow the run and print its outcome")
+    retrain.set_defaults(run=_retrain)
+
+    runs = commands.add_parser("runs", help="list recent retraining and rollback runs")
+    runs.add_argument(
+        "--bucket",
+        default=os.environ.get("SKLAMBDA_BUCKET"),
+        help="registry bucket (default: $SKLAMBDA_BUCKET)",
+    )
+    runs.add_argument("--limit", type=int, default=20, help="how many (default: %(default)s)")
+    runs.set_defaults(run=_runs)
     return parser
 
 

@@ -24,7 +24,10 @@ def publish_bundle(registry: ModelRegistry, directory: Path) -> Manifest:
         raise IntegrityError(f"{artifact} does not match the sha256 in its manifest")
     files: dict[str, Path | bytes] = {draft.artifact.file: artifact}
     if draft.baseline is not None:
-        files[BASELINE_FILE] = directory / draft.baseline.file
+        baseline = directory / draft.baseline.file
+        if hashlib.sha256(baseline.read_bytes()).hexdigest() != draft.baseline.sha256:
+            raise IntegrityError(f"{baseline} does not match the sha256 in its manifest")
+        files[BASELINE_FILE] = baseline
     manifest = draft.model_copy(
         update={"model_name": registry.model_name, "version": new_version_id(digest)}
     )

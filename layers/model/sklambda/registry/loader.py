@@ -92,6 +92,15 @@ class ModelLoader:
             )
         return self._model
 
+    def reconnect(self, registry: ModelRegistry) -> None:
+        """Use a new registry client and re-check the champion on the next call.
+
+        After a SnapStart restore the snapshot's connections are stale and its clock reading
+        says nothing about how long ago the champion was checked.
+        """
+        self._registry = registry
+        self._checked_at = float("-inf")
+
     def load_version(self, version: str) -> LoadedModel:
         """Fetch, verify and unpickle one version; nothing is unpickled before its hash matches."""
         import joblib

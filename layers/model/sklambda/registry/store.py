@@ -23,6 +23,7 @@ from sklambda.errors import (
     IntegrityError,
     ModelNotFoundError,
     RollbackUnavailableError,
+    SdkTooOldError,
     VersionExistsError,
 )
 from sklambda.registry.manifest import MANIFEST_FILE, AliasPointer, Manifest
@@ -47,6 +48,19 @@ def _is_precondition_failure(error: ClientError) -> bool:
 
 def _is_missing(error: ClientError) -> bool:
     return _error_code(error) in {"NoSuchKey", "404", "NotFound"}
+
+
+def require_conditional_writes(s3: Any) -> None:
+    """The layer leaves botocore to the Lambda runtime (docs/build.md); an old one would drop
+    IfMatch/IfNoneMatch with a bare parameter error, so say what is wrong instead."""
+    members = s3.meta.service_model.operation_model("PutObject").input_shape.members
+    if not {"IfMatch", "IfNoneMatch"} <= set(members):
+        import botocore
+
+        raise SdkTooOldError(
+            f"botocore {botocore.__version__} cannot make conditional S3 writes; the registry "
+            "needs botocore 1.35.x from late 2024 or newer (see docs/build.md)"
+        )
 
 
 def _sha256_of(path: Path) -> str:
@@ -74,6 +88,7 @@ class ModelRegistry:
         """Upload a new version's files, then its manifest; refuse to overwrite a version."""
         if manifest.version is None:
             raise ValueError("a manifest needs a version before it is published")
+        require_conditional_writes(self._s3)
         for name, content in files.items():
             self._put_new(self.version_key(manifest.version, name), content)
         body = manifest.model_dump_json(indent=2).encode()
@@ -150,11 +165,21 @@ class ModelRegistry:
         self._write_alias(pointer, current)
         return pointer
 
-    def rollback(self, *, reason: str = "rollback") -> AliasPointer:
-        """Serve the previous champion again; the rolled-back version becomes the previous."""
+    def rollback(
+        self, *, reason: str = "rollback", expected_current: str | None = None
+    ) -> AliasPointer:
+        """Serve the previous champion again; the rolled-back version becomes the previous.
+
+        With ``expected_current`` it rolls back only if that version still serves, so a
+        repeated alarm cannot swap the pair back.
+        """
         current = self.alias(CHAMPION)
         if current is None or current.pointer.previous is None:
             raise RollbackUnavailableError(f"model {self.model_name!r} has no previous champion")
+        if expected_current is not None and current.pointer.version != expected_current:
+            raise ConcurrentUpdateError(
+                f"champion is {current.pointer.version}, not {expected_current}; not rolling back"
+            )
         pointer = AliasPointer(
             alias=CHAMPION,
             version=current.pointer.previous,
@@ -165,6 +190,7 @@ class ModelRegistry:
         return pointer
 
     def _write_alias(self, pointer: AliasPointer, seen: AliasState | None) -> None:
+        require_conditional_writes(self._s3)
         condition = {"IfMatch": seen.etag} if seen else {"IfNoneMatch": "*"}
         try:
             self._s3.put_object(
@@ -212,5 +238,16 @@ class ModelRegistry:
         return target
 
     def read_json(self, version: str, file: str) -> Any:
-        response = self._s3.get_object(Bucket=self.bucket, Key=self.version_key(version, file))
-        return json.loads(response["Body"].read())
+        return json.loads(self.read_bytes(version, file))
+
+    def read_bytes(self, version: str, file: str) -> bytes:
+        try:
+            response = self._s3.get_object(Bucket=self.bucket, Key=self.version_key(version, file))
+        except ClientError as error:
+            if _is_missing(error):
+                raise ModelNotFoundError(
+                    f"model {self.model_name!r} version {version!r} has no {file}"
+                ) from error
+            raise
+        body: bytes = response["Body"].read()
+        return body

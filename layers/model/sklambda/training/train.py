@@ -11,6 +11,8 @@ import numpy as np
 from sklearn import metrics as skmetrics
 from sklearn.model_selection import train_test_split
 
+from sklambda.drift import Baseline
+from sklambda.monitoring.baseline_store import training_baseline, write_baseline
 from sklambda.registry.manifest import (
     ARTIFACT_FILE,
     MANIFEST_FILE,
@@ -34,6 +36,8 @@ class TrainedModel:
     holdout_features: np.ndarray
     holdout_target: np.ndarray
     holdout_predictions: np.ndarray
+    # Distributions of the training features and holdout predictions, for drift monitoring.
+    baseline: Baseline | None = None
 
 
 def infer_task(target: np.ndarray) -> Task:
@@ -122,11 +126,13 @@ def train_model(
         estimator=type(estimator.steps[-1][1]).__name__,
         hyperparameters=params,
     )
-    return TrainedModel(estimator, manifest, test_x, test_y, estimator.predict(test_x))
+    holdout_predictions = estimator.predict(test_x)
+    baseline = training_baseline(manifest, features, holdout_predictions)
+    return TrainedModel(estimator, manifest, test_x, test_y, holdout_predictions, baseline)
 
 
 def save_bundle(trained: TrainedModel, directory: Path) -> Manifest:
-    """Write model.joblib and manifest.json; the manifest records the artifact's sha256 and size."""
+    """Write model.joblib, baseline.json and manifest.json; the manifest records their sha256."""
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACT_FILE
     joblib.dump(trained.estimator, artifact)
@@ -135,7 +141,8 @@ def save_bundle(trained: TrainedModel, directory: Path) -> Manifest:
         update={
             "artifact": ArtifactInfo(
                 sha256=hashlib.sha256(payload).hexdigest(), size_bytes=len(payload)
-            )
+            ),
+            "baseline": write_baseline(trained.baseline, directory) if trained.baseline else None,
         }
     )
     (directory / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2))

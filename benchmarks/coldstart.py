@@ -1,0 +1,117 @@
+"""Cold start of PredictFunction as Lambda reports it, beside an in-process measurement.
+
+`sam local invoke` (a new container each time, the host-architecture build of the slimmed
+layer) prints Lambda's REPORT line: Init Duration and Duration. The in-process figure is a
+fresh Python process importing the handler and loading the champion from the same moto server.
+Figures are printed, never asserted. Skips with one line when no container runtime exists.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT)]
+
+REPEATS = 3
+FUNCTION = "PredictFunction"
+IN_PROCESS = """
+import time
+started = time.perf_counter()
+import predict_handler.app
+from predict_handler.dependencies import get_loader
+imported = time.perf_counter()
+get_loader().current()
+loaded = time.perf_counter()
+print((imported - started) * 1000, (loaded - imported) * 1000)
+"""
+
+
+def seed_champion(aws, workdir: Path) -> str:
+    from sklambda.registry.bundle import publish_bundle
+    from sklambda.training.data import load_bundled
+    from sklambda.training.train import save_bundle, train_model
+
+    registry = aws.registry()
+    trained = train_model(load_bundled("breast_cancer"), model_name=registry.model_name)
+    save_bundle(trained, workdir / "bundle")
+    manifest = publish_bundle(registry, workdir / "bundle")
+    registry.promote(manifest.version or "")
+    return manifest.version or ""
+
+
+def in_process(aws, workdir: Path) -> list[tuple[float, float]]:
+    environment = {
+        **os.environ,
+        **aws.stack.function_environment(FUNCTION),
+        "MODEL_BUCKET": aws.bucket,
+        "MODEL_CACHE_DIR": str(workdir / "cache"),
+        "AWS_ENDPOINT_URL": aws.endpoint_url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "PYTHONPATH": str(ROOT / "functions" / "predict"),
+    }
+    samples = []
+    for attempt in range(REPEATS):
+        environment["MODEL_CACHE_DIR"] = str(workdir / f"cache-{attempt}")
+        output = subprocess.run(
+            [sys.executable, "-c", IN_PROCESS],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        imports_ms, load_ms = map(float, output.strip().splitlines()[-1].split())
+        samples.append((imports_ms, load_ms))
+    return samples
+
+
+def main() -> int:
+    from sklambda_local.containers import container_runtime_status
+
+    available, reason = container_runtime_status()
+    if not available:
+        print(f"coldstart: skipped, sam local needs a container runtime: {reason}")
+        return 0
+    from sklambda_local.local_build import build_for_host
+    from sklambda_local.sam_local import invoke, local_aws
+
+    build_dir = build_for_host()
+    event = ROOT / "events" / "predict_one_row.json"
+    with tempfile.TemporaryDirectory() as scratch, local_aws(Path(scratch)) as aws:
+        version = seed_champion(aws, Path(scratch))
+        reports = []
+        for _ in range(REPEATS):
+            invocation = invoke(aws, build_dir, FUNCTION, event)
+            body = json.loads(invocation.payload["body"])
+            assert body["model_version"] == version, body
+            if invocation.report is None:
+                raise SystemExit(f"no REPORT line in the logs:\n{invocation.logs[-2000:]}")
+            reports.append(invocation.report)
+        local = in_process(aws, Path(scratch))
+
+    init = statistics.median(report.init_ms or 0.0 for report in reports)
+    duration = statistics.median(report.duration_ms for report in reports)
+    imports = statistics.median(sample[0] for sample in local)
+    load = statistics.median(sample[1] for sample in local)
+    print(f"cold start of {FUNCTION}, median of {REPEATS} (ms):")
+    print(f"  sam local invoke REPORT   Init Duration {init:8.1f}   Duration {duration:8.1f}")
+    print(f"                            total         {init + duration:8.1f}")
+    print(f"  fresh process             imports       {imports:8.1f}   model load {load:8.1f}")
+    print(f"                            total         {imports + load:8.1f}")
+    print(
+        "  note: the runtime interface emulator starts the runtime on the first invoke, so its\n"
+        "  Init Duration stays near zero and imports + model load land in Duration; in AWS they\n"
+        "  are reported as Init Duration (or Restore Duration with SnapStart)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

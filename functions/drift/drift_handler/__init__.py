@@ -1,0 +1,1 @@
+"""DriftFunction and GroundTruthFunction: watch captured traffic and labelled outcomes."""

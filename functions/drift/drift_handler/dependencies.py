@@ -1,0 +1,78 @@
+"""Cached factories: one set of adapters and services per execution environment."""
+
+from functools import cache
+
+from drift_handler.capture_store import CaptureStore
+from drift_handler.drift_service import DriftService
+from drift_handler.ground_truth_service import GroundTruthService
+from drift_handler.report_store import ReportStore
+from drift_handler.settings import get_settings
+from drift_handler.telemetry import MonitoringTelemetry
+from drift_handler.watermark import WatermarkStore
+from sklambda import aws
+from sklambda.observability import metrics
+from sklambda.registry.store import ModelRegistry
+
+
+@cache
+def get_registry() -> ModelRegistry:
+    settings = get_settings()
+    return ModelRegistry(
+        aws.client("s3"), settings.model_bucket, settings.model_name, settings.model_prefix
+    )
+
+
+@cache
+def get_capture_store() -> CaptureStore:
+    settings = get_settings()
+    return CaptureStore(aws.client("s3"), settings.model_bucket, settings.capture_root())
+
+
+@cache
+def get_report_store() -> ReportStore:
+    settings = get_settings()
+    return ReportStore(aws.client("s3"), settings.model_bucket, settings.reports_root())
+
+
+@cache
+def get_telemetry() -> MonitoringTelemetry:
+    return MonitoringTelemetry(metrics.namespace, get_settings().model_name)
+
+
+@cache
+def get_drift_service() -> DriftService:
+    settings = get_settings()
+    return DriftService(
+        settings,
+        get_registry(),
+        get_capture_store(),
+        WatermarkStore(aws.client("s3"), settings.model_bucket, settings.watermark_key()),
+        get_report_store(),
+        get_telemetry(),
+    )
+
+
+@cache
+def get_ground_truth_service() -> GroundTruthService:
+    return GroundTruthService(
+        get_settings(),
+        aws.client("s3"),
+        get_registry(),
+        get_capture_store(),
+        get_report_store(),
+        get_telemetry(),
+    )
+
+
+def reset() -> None:
+    for factory in (
+        get_drift_service,
+        get_ground_truth_service,
+        get_telemetry,
+        get_report_store,
+        get_capture_store,
+        get_registry,
+        get_settings,
+        aws.client,
+    ):
+        factory.cache_clear()

@@ -1,0 +1,113 @@
+"""One drift run: read the captured window, compare each model version with its baseline."""
+
+from datetime import datetime, timedelta
+
+from drift_handler.capture_store import CaptureStore
+from drift_handler.frames import VersionTraffic, group_by_version
+from drift_handler.html_report import render_html
+from drift_handler.models import DriftRunResult, VersionDriftResult
+from drift_handler.report_store import ReportStore
+from drift_handler.settings import MonitoringSettings
+from drift_handler.telemetry import MonitoringTelemetry
+from drift_handler.watermark import Watermark, WatermarkStore
+from sklambda.drift import evaluate_drift
+from sklambda.monitoring.baseline_store import load_baseline
+from sklambda.observability import logger
+from sklambda.registry.store import ModelRegistry
+
+SETTLE_TIME = timedelta(seconds=1)
+
+
+class DriftService:
+    def __init__(
+        self,
+        settings: MonitoringSettings,
+        registry: ModelRegistry,
+        captures: CaptureStore,
+        watermarks: WatermarkStore,
+        reports: ReportStore,
+        telemetry: MonitoringTelemetry,
+    ) -> None:
+        self._settings = settings
+        self._registry = registry
+        self._captures = captures
+        self._watermarks = watermarks
+        self._reports = reports
+        self._telemetry = telemetry
+
+    def run(self, requested_end: datetime | None, now: datetime) -> DriftRunResult:
+        """Evaluate captures written since the watermark (at most the longest window).
+
+        S3 reports write times in whole seconds, so the window ends on a whole second that
+        has fully passed: an object still being written belongs to the next window.
+
+        The watermark moves only when every version in the window had enough rows, so a
+        quiet period accumulates rows over runs instead of never reaching the minimum.
+        """
+        settled = now - SETTLE_TIME
+        window_end = min(requested_end or settled, settled).replace(microsecond=0)
+        run_id = f"{window_end:%Y%m%dT%H%M%SZ}"
+        longest = window_end - timedelta(hours=self._settings.max_window_hours)
+        previous = self._watermarks.read()
+        window_start = max(previous.evaluated_until, longest) if previous else longest
+        objects = self._captures.objects_written(window_start, window_end)
+        traffic = group_by_version(self._captures.records(objects))
+        results = [
+            self._evaluate(run_id, versioned, (window_start, window_end))
+            for versioned in sorted(traffic.values(), key=lambda item: item.version)
+        ]
+        if not results:
+            self._telemetry.insufficient_data(None, 0)
+        sufficient = bool(results) and not any(result.insufficient_data for result in results)
+        if sufficient:
+            self._watermarks.write(Watermark(evaluated_until=window_end, run_id=run_id))
+        logger.info(
+            "drift run finished",
+            extra={
+                "run_id": run_id,
+                "objects": len(objects),
+                "versions": len(results),
+                "watermark_advanced": sufficient,
+            },
+        )
+        return DriftRunResult(
+            run_id=run_id,
+            window_start=window_start,
+            window_end=window_end,
+            captured_objects=len(objects),
+            watermark_advanced=sufficient,
+            versions=results,
+        )
+
+    def _evaluate(
+        self, run_id: str, traffic: VersionTraffic, window: tuple[datetime, datetime]
+    ) -> VersionDriftResult:
+        manifest = self._registry.manifest(traffic.version)
+        baseline = load_baseline(self._registry, manifest)
+        report = evaluate_drift(
+            baseline,
+            traffic.matrix(manifest.feature_schema),
+            traffic.predictions,
+            min_samples=self._settings.min_samples,
+            psi_threshold=self._settings.psi_threshold,
+            p_value_threshold=self._settings.p_value_threshold,
+        )
+        self._telemetry.drift(traffic.version, report)
+        stem = f"drift/{traffic.version}/{run_id}"
+        json_uri = self._reports.put(
+            f"{stem}.json", report.model_dump_json(indent=2), "application/json"
+        )
+        html = render_html(
+            report, model_name=manifest.model_name, model_version=traffic.version, window=window
+        )
+        html_uri = self._reports.put(f"{stem}.html", html, "text/html; charset=utf-8")
+        return VersionDriftResult(
+            model_version=traffic.version,
+            sample_size=report.sample_size,
+            insufficient_data=report.insufficient_data,
+            max_psi=report.max_psi,
+            drifted_features=[feature.name for feature in report.features if feature.drifted],
+            prediction_psi=report.prediction.psi,
+            json_report=json_uri,
+            html_report=html_uri,
+        )

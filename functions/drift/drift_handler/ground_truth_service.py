@@ -1,0 +1,155 @@
+"""Joins an uploaded label file with the captured predictions it refers to, and scores them.
+
+Matched rows are kept under ``labelled/<model>/dt=YYYY-MM-DD/`` as CSV with the model's
+feature columns and its training target column, the format `sklambda train --csv` reads,
+so retraining can append them to its training data. Unmatched labels are listed in the
+report and counted in ``LabelsUnmatched``.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+from typing import Any
+
+from drift_handler.capture_store import CaptureStore
+from drift_handler.labels import Label, parse_labels
+from drift_handler.models import GroundTruthResult
+from drift_handler.report_store import ReportStore
+from drift_handler.scoring import score
+from drift_handler.settings import MonitoringSettings
+from drift_handler.telemetry import MonitoringTelemetry
+from sklambda.monitoring.capture import CaptureRecord
+from sklambda.observability import logger
+from sklambda.registry.manifest import Manifest
+from sklambda.registry.store import ModelRegistry
+
+
+@dataclass(frozen=True)
+class CapturedRow:
+    version: str
+    features: list[str]
+    values: list[Any]
+    prediction: Any
+    probabilities: list[float] | None
+    classes: list[str] | None
+
+
+class GroundTruthReport(GroundTruthResult):
+    unmatched_labels: list[Label]
+
+
+def _index(records: Any, wanted: set[str]) -> dict[tuple[str, int], CapturedRow]:
+    index: dict[tuple[str, int], CapturedRow] = {}
+    record: CaptureRecord
+    for record in records:
+        if record.request_id not in wanted:
+            continue
+        for position, row_id in enumerate(record.row_ids):
+            index[(record.request_id, row_id)] = CapturedRow(
+                version=record.model_version,
+                features=record.features,
+                values=record.rows[position],
+                prediction=record.predictions[position],
+                probabilities=record.probabilities[position] if record.probabilities else None,
+                classes=record.classes,
+            )
+    return index
+
+
+class GroundTruthService:
+    def __init__(
+        self,
+        settings: MonitoringSettings,
+        s3: Any,
+        registry: ModelRegistry,
+        captures: CaptureStore,
+        reports: ReportStore,
+        telemetry: MonitoringTelemetry,
+    ) -> None:
+        self._settings = settings
+        self._s3 = s3
+        self._registry = registry
+        self._captures = captures
+        self._reports = reports
+        self._telemetry = telemetry
+
+    def process(self, bucket: str, key: str, now: datetime) -> GroundTruthResult:
+        body = self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        labels = parse_labels(key, body)
+        since = now - timedelta(hours=self._settings.label_lookback_hours)
+        objects = self._captures.objects_written(since, now)
+        index = _index(self._captures.records(objects), {label.request_id for label in labels})
+        matched: dict[str, list[tuple[Label, CapturedRow]]] = {}
+        unmatched: list[Label] = []
+        for label in labels:
+            row = index.get((label.request_id, label.row))
+            if row is None:
+                unmatched.append(label)
+            else:
+                matched.setdefault(row.version, []).append((label, row))
+        stem = PurePosixPath(key).stem
+        scores: dict[str, dict[str, float]] = {}
+        written: list[str] = []
+        for version, pairs in sorted(matched.items()):
+            manifest = self._registry.manifest(version)
+            scores[version] = self._score(manifest, pairs)
+            self._telemetry.performance(version, scores[version], len(pairs))
+            written.append(self._keep_labelled(manifest, pairs, f"{stem}-{version}", now))
+        self._telemetry.unmatched_labels(len(unmatched))
+        if unmatched:
+            logger.warning(
+                "labels without a captured prediction",
+                extra={"file": key, "unmatched": len(unmatched), "of": len(labels)},
+            )
+        report = self._reports.put(
+            f"ground-truth/{now:%Y-%m-%d}/{stem}.json",
+            GroundTruthReport(
+                labels_file=f"s3://{bucket}/{key}",
+                labels=len(labels),
+                matched=sum(len(pairs) for pairs in matched.values()),
+                unmatched=len(unmatched),
+                scores=scores,
+                labelled_data=written,
+                report="",
+                unmatched_labels=unmatched,
+            ).model_dump_json(indent=2, exclude={"report"}),
+            "application/json",
+        )
+        return GroundTruthResult(
+            labels_file=f"s3://{bucket}/{key}",
+            labels=len(labels),
+            matched=len(labels) - len(unmatched),
+            unmatched=len(unmatched),
+            scores=scores,
+            labelled_data=written,
+            report=report,
+        )
+
+    @staticmethod
+    def _score(manifest: Manifest, pairs: list[tuple[Label, CapturedRow]]) -> dict[str, float]:
+        classes = [str(label) for label in manifest.classes or []]
+        rows = [(str(label.label), str(row.prediction), row.probabilities) for label, row in pairs]
+        return score(manifest.task, rows, classes)
+
+    def _keep_labelled(
+        self, manifest: Manifest, pairs: list[tuple[Label, CapturedRow]], name: str, now: datetime
+    ) -> str:
+        features = manifest.feature_schema.names
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([*features, manifest.training_data.target])
+        for label, row in pairs:
+            values = dict(zip(row.features, row.values, strict=True))
+            writer.writerow(
+                ["" if values[f] is None else values[f] for f in features] + [label.label]
+            )
+        key = f"{self._settings.labelled_root()}/dt={now:%Y-%m-%d}/{name}.csv"
+        self._s3.put_object(
+            Bucket=self._registry.bucket,
+            Key=key,
+            Body=buffer.getvalue().encode(),
+            ContentType="text/csv",
+        )
+        return f"s3://{self._registry.bucket}/{key}"

@@ -1,0 +1,41 @@
+"""What the monitoring handlers accept and return."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class DriftRunRequest(BaseModel):
+    """A scheduled EventBridge event (its ``time`` ends the window) or an on-demand invoke."""
+
+    time: datetime | None = Field(default=None, description="end of the window; default now")
+
+
+class VersionDriftResult(BaseModel):
+    model_version: str
+    sample_size: int
+    insufficient_data: bool
+    max_psi: float | None
+    drifted_features: list[str]
+    prediction_psi: float | None
+    json_report: str
+    html_report: str
+
+
+class DriftRunResult(BaseModel):
+    run_id: str
+    window_start: datetime
+    window_end: datetime
+    captured_objects: int
+    watermark_advanced: bool
+    versions: list[VersionDriftResult]
+
+
+class GroundTruthResult(BaseModel):
+    labels_file: str
+    labels: int
+    matched: int
+    unmatched: int
+    scores: dict[str, dict[str, float]] = Field(description="per model version")
+    labelled_data: list[str]
+    report: str

@@ -1,0 +1,1 @@
+"""The retraining loop's functions: guard, train, evaluate, promote, report, roll back."""

@@ -1,0 +1,1 @@
+"""Monitoring runtime shared by the functions: training baselines and data capture."""

@@ -1,0 +1,245 @@
+"""Data capture: sampled inputs and outputs of the model, delivered as JSON Lines to S3.
+
+Capture is best effort. A failed delivery never reaches the caller: it is logged, counted in
+the ``CaptureFailures`` metric, and capture pauses for a short cool-down so that an outage
+of the sink cannot add its timeout to every prediction.
+"""
+
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from sklambda.observability import logger
+from sklambda.registry.manifest import ClassLabel
+
+CAPTURE_SCHEMA_VERSION = 1
+CaptureSource = Literal["predict", "batch"]
+# Firehose takes up to 500 records and 4 MiB per PutRecordBatch, 1,000 KiB per record.
+FIREHOSE_MAX_RECORDS = 500
+FIREHOSE_MAX_BATCH_BYTES = 4 * 1024 * 1024
+FIREHOSE_MAX_RECORD_BYTES = 1000 * 1024
+# Batch scoring captures sampled rows in records of this many rows (well under 1,000 KiB).
+ROWS_PER_BATCH_RECORD = 200
+
+
+class CaptureRecord(BaseModel):
+    """One captured request (or slice of a batch file): one line of a capture object."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: int = CAPTURE_SCHEMA_VERSION
+    request_id: str
+    captured_at: datetime
+    source: CaptureSource
+    model_name: str
+    model_version: str
+    features: list[str]
+    row_ids: list[int]
+    rows: list[list[Any]]
+    predictions: list[ClassLabel]
+    probabilities: list[list[float]] | None = None
+    classes: list[str] | None = None
+
+
+class CaptureSink(Protocol):
+    def deliver(self, lines: Sequence[bytes]) -> None:
+        """Store newline-terminated JSON records, or raise."""
+
+
+class CaptureDeliveryError(Exception):
+    """The sink accepted only part of the records, or none."""
+
+
+class FirehoseCaptureSink:
+    """Kinesis Data Firehose buffers records and writes few, large objects under capture/."""
+
+    def __init__(self, firehose: Any, stream_name: str) -> None:
+        self._firehose = firehose
+        self._stream_name = stream_name
+
+    def deliver(self, lines: Sequence[bytes]) -> None:
+        for chunk in _chunks(lines):
+            response = self._firehose.put_record_batch(
+                DeliveryStreamName=self._stream_name, Records=[{"Data": line} for line in chunk]
+            )
+            if response.get("FailedPutCount", 0):
+                raise CaptureDeliveryError(
+                    f"firehose refused {response['FailedPutCount']} of {len(chunk)} records"
+                )
+
+
+class S3CaptureSink:
+    """One object per delivery, in the same hourly layout Firehose writes (for tests, tools)."""
+
+    def __init__(self, s3: Any, bucket: str, prefix: str, clock: Callable[[], datetime]) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+        self._prefix = prefix.rstrip("/")
+        self._clock = clock
+
+    def deliver(self, lines: Sequence[bytes]) -> None:
+        now = self._clock()
+        key = f"{self._prefix}/{now:%Y/%m/%d/%H}/direct-{now:%Y-%m-%d-%H-%M-%S}-{uuid.uuid4()}"
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=b"".join(lines))
+
+
+def _chunks(lines: Sequence[bytes]) -> list[list[bytes]]:
+    chunks: list[list[bytes]] = [[]]
+    size = 0
+    for line in lines:
+        if len(line) > FIREHOSE_MAX_RECORD_BYTES:
+            raise CaptureDeliveryError(f"a capture record of {len(line)} bytes is too large")
+        if len(chunks[-1]) == FIREHOSE_MAX_RECORDS or size + len(line) > FIREHOSE_MAX_BATCH_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(line)
+        size += len(line)
+    return [chunk for chunk in chunks if chunk]
+
+
+def json_rows(matrix: np.ndarray) -> list[list[Any]]:
+    """Rows for JSON: NaN (and None) become null, numpy scalars plain Python values."""
+    if matrix.dtype.kind == "f":
+        cells = matrix.astype(object)
+        cells[np.isnan(matrix)] = None
+        return cells.tolist()
+    return [
+        [None if isinstance(value, float) and value != value else value for value in row]
+        for row in matrix.tolist()
+    ]
+
+
+class CaptureFailureCounter(Protocol):
+    def capture_failed(self, source: CaptureSource, records: int) -> None: ...
+
+
+class DataCapture:
+    """Samples and delivers capture records; every failure is swallowed and counted."""
+
+    def __init__(
+        self,
+        sink: CaptureSink | None,
+        sampling_rate: float,
+        failures: CaptureFailureCounter,
+        *,
+        cooldown_seconds: float = 30.0,
+        uniform: Callable[[], float] = random.random,
+        monotonic: Callable[[], float] = time.monotonic,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._sink = sink
+        self._rate = sampling_rate if sink is not None else 0.0
+        self._failures = failures
+        self._cooldown = cooldown_seconds
+        self._uniform = uniform
+        self._monotonic = monotonic
+        self._clock = clock
+        self._paused_until = float("-inf")
+
+    @property
+    def enabled(self) -> bool:
+        return self._rate > 0.0
+
+    def capture_request(
+        self,
+        *,
+        request_id: str,
+        model_name: str,
+        model_version: str,
+        features: list[str],
+        matrix: np.ndarray,
+        predictions: Sequence[ClassLabel],
+        probabilities: np.ndarray | None = None,
+        classes: Sequence[Any] | None = None,
+    ) -> bool:
+        """Capture a whole real-time request, or none of it; True when it was delivered."""
+        if not self.enabled or self._uniform() >= self._rate:
+            return False
+        record = CaptureRecord(
+            request_id=request_id,
+            captured_at=self._clock(),
+            source="predict",
+            model_name=model_name,
+            model_version=model_version,
+            features=features,
+            row_ids=list(range(len(predictions))),
+            rows=json_rows(matrix),
+            predictions=list(predictions),
+            probabilities=None if probabilities is None else probabilities.tolist(),
+            classes=None if classes is None else [str(label) for label in classes],
+        )
+        return self._deliver("predict", [record])
+
+    def capture_rows(
+        self,
+        *,
+        request_id: str,
+        model_name: str,
+        model_version: str,
+        features: list[str],
+        matrix: np.ndarray,
+        predictions: Sequence[ClassLabel] | np.ndarray,
+        probabilities: np.ndarray | None = None,
+        classes: Sequence[Any] | None = None,
+        first_row_id: int = 0,
+    ) -> bool:
+        """Capture a sample of a batch's rows, each row kept with the sampling rate.
+
+        ``request_id`` names the batch (e.g. its input key) and row ids count from
+        ``first_row_id``, so labels for a batch can name the row they belong to.
+        """
+        if not self.enabled or not len(predictions):
+            return False
+        draws = np.array([self._uniform() for _ in range(len(predictions))])
+        kept = np.flatnonzero(draws < self._rate)
+        if not kept.size:
+            return False
+        predicted = np.asarray(predictions, dtype=object)
+        now = self._clock()
+        records = []
+        for start in range(0, kept.size, ROWS_PER_BATCH_RECORD):
+            rows = kept[start : start + ROWS_PER_BATCH_RECORD]
+            records.append(
+                CaptureRecord(
+                    request_id=request_id,
+                    captured_at=now,
+                    source="batch",
+                    model_name=model_name,
+                    model_version=model_version,
+                    features=features,
+                    row_ids=(rows + first_row_id).tolist(),
+                    rows=json_rows(matrix[rows]),
+                    predictions=[_plain(value) for value in predicted[rows]],
+                    probabilities=None if probabilities is None else probabilities[rows].tolist(),
+                    classes=None if classes is None else [str(label) for label in classes],
+                )
+            )
+        return self._deliver("batch", records)
+
+    def _deliver(self, source: CaptureSource, records: list[CaptureRecord]) -> bool:
+        if self._sink is None:
+            return False
+        if self._monotonic() < self._paused_until:
+            self._failures.capture_failed(source, len(records))
+            return False
+        try:
+            self._sink.deliver([record.model_dump_json().encode() + b"\n" for record in records])
+        except Exception as error:
+            self._paused_until = self._monotonic() + self._cooldown
+            logger.warning(
+                "data capture failed; pausing capture",
+                extra={"error": f"{type(error).__name__}: {error}", "cooldown": self._cooldown},
+            )
+            self._failures.capture_failed(source, len(records))
+            return False
+        return True
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value

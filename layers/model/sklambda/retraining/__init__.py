@@ -1,0 +1,1 @@
+"""The retraining loop: lock, data, candidate gate, run records, promotion watch."""

@@ -1,0 +1,179 @@
+"""Training rows for a retraining run, read from S3, shaped by the champion's feature schema.
+
+Contracts (documented in docs/retraining.md):
+  training/**.csv   header row; the champion's feature columns and its target column.
+  labelled/**.jsonl one object per line: {"features": {<name>: value, ...}, "label": value};
+                    other keys (request_id, model_version, labelled_at) are ignored. Objects
+                    are ordered by LastModified then key, so the newest rows come last.
+"""
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from sklambda.errors import TrainingDataError
+from sklambda.schema import FeatureKind, FeatureSchema
+from sklambda.training.data import MISSING_MARKERS, TrainingData
+
+
+@dataclass(frozen=True)
+class Example:
+    features: dict[str, Any]
+    label: Any
+
+
+def _objects(s3: Any, bucket: str, prefix: str, suffix: str) -> list[dict[str, Any]]:
+    paginator = s3.get_paginator("list_objects_v2")
+    found = [
+        item
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix)
+        for item in page.get("Contents", [])
+        if item["Key"].endswith(suffix)
+    ]
+    return sorted(found, key=lambda item: (item["LastModified"], item["Key"]))
+
+
+def _body(s3: Any, bucket: str, key: str) -> str:
+    return str(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8-sig"))
+
+
+def read_csv_examples(s3: Any, bucket: str, prefix: str, target: str) -> list[Example]:
+    examples: list[Example] = []
+    for item in _objects(s3, bucket, prefix, ".csv"):
+        reader = csv.DictReader(io.StringIO(_body(s3, bucket, item["Key"])))
+        if reader.fieldnames is None or target not in reader.fieldnames:
+            raise TrainingDataError(f"s3://{bucket}/{item['Key']} has no target column {target!r}")
+        for row in reader:
+            label = row.pop(target)
+            examples.append(Example(features=dict(row), label=label))
+    return examples
+
+
+def parse_jsonl(text: str, where: str) -> Iterator[Example]:
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            yield Example(features=dict(record["features"]), label=record["label"])
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+            raise TrainingDataError(
+                f'{where} line {number} is not {{"features": {{...}}, "label": ...}}: {error}'
+            ) from error
+
+
+def read_labelled_examples(
+    s3: Any, bucket: str, prefix: str, since: datetime | None = None
+) -> list[Example]:
+    examples: list[Example] = []
+    for item in _objects(s3, bucket, prefix, ".jsonl"):
+        if since is not None and item["LastModified"] < since:
+            continue
+        where = f"s3://{bucket}/{item['Key']}"
+        examples.extend(parse_jsonl(_body(s3, bucket, item["Key"]), where))
+    return examples
+
+
+def read_jsonl_object(s3: Any, bucket: str, key: str) -> list[Example]:
+    return list(parse_jsonl(_body(s3, bucket, key), f"s3://{bucket}/{key}"))
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and value.strip().lower() in MISSING_MARKERS
+
+
+def _target(labels: Sequence[Any]) -> np.ndarray:
+    """Labels from CSV are strings and from JSON are typed; both become what load_csv makes."""
+    text = [str(label) for label in labels]
+    try:
+        numbers = np.array([float(value) for value in text], dtype=np.float64)
+    except ValueError:
+        return np.array(text, dtype=object)
+    if np.all(numbers == np.round(numbers)):
+        return numbers.astype(np.int64)
+    return numbers
+
+
+def to_training_data(
+    schema: FeatureSchema, target_name: str, examples: Sequence[Example], source: str
+) -> TrainingData:
+    """Columns in the champion's order and kinds; a missing feature column is an error."""
+    if not examples:
+        raise TrainingDataError(f"no rows to train on from {source}")
+    unlabelled = sum(_is_missing(example.label) for example in examples)
+    if unlabelled:
+        raise TrainingDataError(f"{unlabelled} rows from {source} have no {target_name!r} value")
+    columns = []
+    for feature in schema.features:
+        values = [example.features.get(feature.name) for example in examples]
+        absent = sum(feature.name not in example.features for example in examples)
+        if absent:
+            raise TrainingDataError(
+                f"{absent} rows from {source} lack the champion's feature {feature.name!r}"
+            )
+        if feature.kind is FeatureKind.NUMERIC:
+            try:
+                column = np.array(
+                    [math.nan if _is_missing(value) else float(str(value)) for value in values],
+                    dtype=np.float64,
+                )
+            except (TypeError, ValueError) as error:
+                raise TrainingDataError(
+                    f"feature {feature.name!r} from {source} is not numeric: {error}"
+                ) from error
+        else:
+            column = np.empty(len(values), dtype=object)
+            column[:] = [None if _is_missing(value) else str(value) for value in values]
+        columns.append(column)
+    return TrainingData(
+        feature_names=schema.names,
+        columns=columns,
+        target=_target([example.label for example in examples]),
+        target_name=target_name,
+        source=source,
+    )
+
+
+def split_fresh_holdout(
+    labelled: Sequence[Example], fraction: float, min_rows: int
+) -> tuple[list[Example], list[Example]]:
+    """The newest labelled rows judge the models when there are enough of them; they are then
+    kept out of training so neither model has seen them."""
+    size = int(len(labelled) * fraction)
+    if size < min_rows:
+        return list(labelled), []
+    return list(labelled[:-size]), list(labelled[-size:])
+
+
+def examples_from_matrix(
+    names: Sequence[str], matrix: np.ndarray, target: np.ndarray
+) -> list[Example]:
+    def plain(value: Any) -> Any:
+        value = value.item() if hasattr(value, "item") else value
+        return None if isinstance(value, float) and math.isnan(value) else value
+
+    return [
+        Example(
+            features={name: plain(value) for name, value in zip(names, row, strict=True)},
+            label=plain(label),
+        )
+        for row, label in zip(matrix, target, strict=True)
+    ]
+
+
+def to_jsonl(examples: Sequence[Example]) -> bytes:
+    return "".join(
+        json.dumps({"features": example.features, "label": example.label}) + "\n"
+        for example in examples
+    ).encode()

@@ -1,0 +1,245 @@
+"""Runs the real SAM CLI (`sam local invoke`, `sam local start-api`) against an embedded AWS.
+
+The embedded AWS is a moto server bound to the gateway of a network made for this run (see
+``containers``), with the template's bucket created from its own properties.
+"""
+
+import contextlib
+import json
+import logging
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+from moto.server import ThreadedMotoServer
+
+from sklambda.registry.store import ModelRegistry
+from sklambda_local.containers import (
+    SamLocalSettings,
+    container_network,
+    container_runtime,
+    sam_local_settings,
+)
+from sklambda_local.local_build import IMAGE_REBUILD_MARKER, sam_executable, tool_path
+from sklambda_local.provision import provision_bucket
+from sklambda_local.template import LOCAL_REGION, LocalStack
+
+_NO_VALUE = object()
+_REPORT = re.compile(
+    r"REPORT RequestId:.*?(?:Init Duration:\s*(?P<init>[\d.]+)\s*ms.*?)?"
+    r"\bDuration:\s*(?P<duration>[\d.]+)\s*ms"
+)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The figures of Lambda's REPORT log line; init is None on a warm start."""
+
+    init_ms: float | None
+    duration_ms: float
+
+
+@dataclass(frozen=True)
+class Invocation:
+    payload: Any
+    report: Report | None
+    logs: str
+
+
+@dataclass(frozen=True)
+class LocalAws:
+    """A moto server reachable from function containers, and how to run `sam local` at it."""
+
+    endpoint_url: str
+    settings: SamLocalSettings
+    stack: LocalStack
+    bucket: str
+
+    def client(self, service: str) -> Any:
+        return _client(service, self.endpoint_url)
+
+    def registry(self) -> ModelRegistry:
+        return ModelRegistry(self.client("s3"), self.bucket, self.stack.parameter("ModelName"))
+
+
+def _client(service: str, endpoint_url: str) -> Any:
+    """Dummy credentials: whatever the caller has configured never reaches the embedded AWS."""
+    return boto3.session.Session().client(  # type: ignore[call-overload]
+        service,
+        endpoint_url=endpoint_url,
+        region_name=LOCAL_REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto's placeholder
+    )
+
+
+def parse_report(logs: str) -> Report | None:
+    match = _REPORT.search(logs)
+    if match is None:
+        return None
+    init = match.group("init")
+    return Report(float(init) if init else None, float(match.group("duration")))
+
+
+@contextlib.contextmanager
+def local_aws(directory: Path) -> Iterator[LocalAws]:
+    """Container runtime, a test network, moto on its gateway, and the template's bucket."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with container_runtime() as runtime, container_network(runtime) as network:
+        server = ThreadedMotoServer(ip_address=network.bind_address, port=0, verbose=False)
+        server.start()
+        try:
+            endpoint = network.endpoint_url(server.get_host_and_port()[1])
+            stack = LocalStack()
+            bucket = provision_bucket(stack, _client("s3", endpoint), "ModelBucket")
+            # sam local resolves !Ref of a resource to its logical id, not to the local name.
+            settings = sam_local_settings(
+                runtime, network, endpoint, directory, variables={"MODEL_BUCKET": bucket}
+            )
+            yield LocalAws(endpoint, settings, stack, bucket)
+        finally:
+            server.stop()
+
+
+def invoke(aws: LocalAws, build_dir: Path, function: str, event: Path) -> Invocation:
+    """`sam local invoke`: the function's response, and its REPORT figures."""
+    command = [
+        sam_executable(),
+        "local",
+        "invoke",
+        function,
+        "--template",
+        str(build_dir / "template.yaml"),
+        "--event",
+        str(event),
+        *aws.settings.arguments(),
+    ]
+    marker = build_dir / IMAGE_REBUILD_MARKER
+    if marker.exists():
+        command.append("--force-image-build")
+    result = subprocess.run(
+        command,
+        env=aws.settings.environment(_base_environment()),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"sam local invoke {function} failed:\n{result.stderr[-4000:]}")
+    marker.unlink(missing_ok=True)
+    response = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "null"
+    return Invocation(json.loads(response), parse_report(result.stderr), result.stderr)
+
+
+def _base_environment() -> dict[str, str]:
+    return {**os.environ, "PATH": tool_path()}
+
+
+def _resolve_conditions(node: Any, stack: LocalStack) -> Any:
+    if isinstance(node, list):
+        items = [_resolve_conditions(item, stack) for item in node]
+        return [item for item in items if item is not _NO_VALUE]
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"Fn::If"}:
+        condition, when_true, when_false = node["Fn::If"]
+        return _resolve_conditions(when_true if stack.condition(condition) else when_false, stack)
+    if node == {"Ref": "AWS::NoValue"}:
+        return _NO_VALUE
+    resolved = {key: _resolve_conditions(value, stack) for key, value in node.items()}
+    return {key: value for key, value in resolved.items() if value is not _NO_VALUE}
+
+
+def api_template(aws: LocalAws, build_dir: Path) -> Path:
+    """The built template with every Fn::If decided for this run's parameters.
+
+    `sam local start-api` (1.148) crashes on the API's conditional DefaultAuthorizer
+    (``TypeError`` while linking authorizers); CloudFormation resolves it, SAM local does not.
+    """
+    template = yaml.safe_load((build_dir / "template.yaml").read_text())
+    stack = LocalStack(template=template, parameter_overrides=aws.settings.parameters)
+    rendered = build_dir / "template.api.yaml"
+    rendered.write_text(yaml.safe_dump(_resolve_conditions(template, stack), sort_keys=False))
+    return rendered
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def start_api(aws: LocalAws, build_dir: Path, timeout: float = 120.0) -> Iterator[str]:
+    """`sam local start-api` on a loopback port; yields its base URL and stops it on exit."""
+    port = _free_port()
+    command = [
+        sam_executable(),
+        "local",
+        "start-api",
+        "--template",
+        str(api_template(aws, build_dir)),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *aws.settings.arguments(),
+    ]
+    # A file, not a pipe: nobody reads start-api's log while it serves, and a full pipe blocks it.
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            command,
+            env=aws.settings.environment(_base_environment()),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            _wait_for_port(process, port, timeout, log)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_for_port(process: subprocess.Popen[str], port: int, timeout: float, log: Any) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"sam local start-api exited:\n{log.read()[-4000:]}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"sam local start-api did not listen on port {port} within {timeout:g} s")
+
+
+def post_json(url: str, body: Any, timeout: float = 120.0) -> tuple[int, Any]:
+    request = urllib.request.Request(  # noqa: S310 - the URL is start-api on loopback
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")

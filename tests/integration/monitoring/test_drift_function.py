@@ -1,0 +1,111 @@
+"""DriftFunction over captured traffic: metrics in CloudWatch, reports in S3, the alarm."""
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+from sklambda import aws
+from sklambda_local.alarms import evaluate_alarms
+from tests.integration.conftest import load_event
+from tests.integration.monitoring.conftest import (
+    metric_values,
+    predict_event,
+    traffic,
+    wait_for_the_next_whole_second,
+)
+
+MODEL = {"ModelName": "sklambda-model"}
+
+
+def _alarm_state(stack, logical_id: str) -> str:
+    name = stack.name_of(logical_id)
+    (alarm,) = aws.client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    return str(alarm["StateValue"])
+
+
+def _read(bucket: str, uri: str) -> str:
+    key = uri.removeprefix(f"s3://{bucket}/")
+    return aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+
+
+def test_below_the_minimum_sample_only_a_marker_is_published_and_no_alarm_fires(
+    run_function, champion, capture_stream, alarm_stack, registry, traffic_source
+):
+    # Given fewer captured rows than DRIFT_MIN_SAMPLES, all of them far off the baseline
+    run_function(
+        "PredictFunction", predict_event(traffic(traffic_source, 40, seed=3, scale_first=30), "few")
+    )
+    wait_for_the_next_whole_second()
+    # When the scheduled run evaluates them
+    result = run_function("DriftFunction", load_event("drift_schedule"))
+    # Then it reports insufficient data, publishes only the marker, and keeps the window open
+    (version,) = result["versions"]
+    assert version["insufficient_data"] is True
+    assert version["max_psi"] is None
+    assert result["watermark_advanced"] is False
+    assert metric_values("DriftInsufficientData", MODEL) == [1.0]
+    assert metric_values("MaxPSI", MODEL) == []
+    evaluate_alarms(alarm_stack, aws.client("cloudwatch"))
+    assert _alarm_state(alarm_stack, "DriftAlarm") == "OK"
+
+
+def test_shifted_traffic_drifts_publishes_per_feature_metrics_and_fires_the_alarm(
+    run_function, champion, capture_stream, alarm_stack, registry, traffic_source
+):
+    cloudwatch = aws.client("cloudwatch")
+    # Given normal traffic, evaluated once
+    run_function("PredictFunction", predict_event(traffic(traffic_source, 600, seed=4), "normal"))
+    wait_for_the_next_whole_second()
+    normal = run_function("DriftFunction", {})
+    evaluate_alarms(alarm_stack, cloudwatch)
+    assert normal["versions"][0]["max_psi"] < 0.2
+    assert _alarm_state(alarm_stack, "DriftAlarm") == "OK"
+    # When traffic whose first eight features grew by 60% arrives and the next run reads it
+    shifted_rows = traffic(traffic_source, 600, seed=5, scale_first=8)
+    run_function("PredictFunction", predict_event(shifted_rows, "shifted"))
+    wait_for_the_next_whole_second()
+    shifted = run_function("DriftFunction", {})
+    # Then only the new window is read and the shifted features are the drifted ones
+    (version,) = shifted["versions"]
+    assert version["sample_size"] == 600
+    assert shifted["window_start"] == normal["window_end"]
+    names = champion.feature_schema.names
+    assert set(names[:8]) <= set(version["drifted_features"])
+    # And CloudWatch holds the per-feature and aggregate metrics with model name and version
+    per_feature = {
+        name: metric_values(
+            "FeaturePSI",
+            {**MODEL, "ModelVersion": champion.version, "Feature": name, "service": "sklambda"},
+        )
+        for name in names
+    }
+    assert all(len(values) == 2 for values in per_feature.values())
+    assert per_feature[names[0]][1] > 0.2 > per_feature[names[0]][0]
+    now = datetime.now(UTC)
+    stats = cloudwatch.get_metric_statistics(
+        Namespace="Sklambda",
+        MetricName="MaxPSI",
+        Dimensions=[{"Name": "ModelName", "Value": "sklambda-model"}],
+        StartTime=now - timedelta(minutes=10),
+        EndTime=now + timedelta(minutes=1),
+        Period=3600,
+        Statistics=["Maximum"],
+    )["Datapoints"]
+    assert max(point["Maximum"] for point in stats) == version["max_psi"]
+    # And the alarm evaluated from its template definition goes into ALARM
+    results = evaluate_alarms(alarm_stack, cloudwatch)
+    assert _alarm_state(alarm_stack, "DriftAlarm") == "ALARM", results["DriftAlarm"].reason
+    assert _alarm_state(alarm_stack, "PredictErrorRateAlarm") == "OK"
+    # And the JSON and HTML reports are in S3, the HTML with a chart for every feature
+    report = json.loads(_read(registry.bucket, version["json_report"]))
+    assert report["sample_size"] == 600
+    html = _read(registry.bucket, version["html_report"])
+    assert sorted(re.findall(r'data-feature="([^"]+)"', html)) == sorted(names)
+    assert html.count("<svg") == len(names) + 1
+
+
+def test_an_empty_window_publishes_the_marker(run_function, champion, registry):
+    result = run_function("DriftFunction", load_event("drift_schedule"))
+    assert result["versions"] == []
+    assert result["captured_objects"] == 0
+    assert metric_values("DriftInsufficientData", MODEL) == [1.0]

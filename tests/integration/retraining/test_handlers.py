@@ -1,0 +1,33 @@
+"""Handlers invoked as Lambda invokes them, with the events sam local invoke uses."""
+
+import pytest
+
+from tests.integration.conftest import FakeLambdaContext, load_event
+
+
+@pytest.fixture
+def guard(registry, stack, monkeypatch):
+    from retrain_handler import dependencies
+
+    for key, value in stack.function_environment("GuardFunction").items():
+        monkeypatch.setenv(key, value)
+    dependencies.reset()
+    from retrain_handler.guard import lambda_handler
+
+    yield lambda event: lambda_handler(event, FakeLambdaContext(function_name="GuardFunction"))
+    dependencies.reset()
+
+
+def test_the_guard_takes_the_lock_for_the_first_run_and_refuses_the_next(guard):
+    event = load_event("retrain_guard_drift")
+    first = guard(event)
+    assert (first["acquired"], first["trigger"]["kind"]) == (True, "drift")
+    second = guard({**event, "run_id": "local-run-2"})
+    assert (second["acquired"], second["status"]) == (False, "running")
+
+
+def test_the_guard_refuses_an_input_without_a_run_id_at_the_edge(guard):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="run_id"):
+        guard({"event": load_event("alarm_drift_state_change")})

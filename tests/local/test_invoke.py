@@ -1,0 +1,46 @@
+"""`sam local invoke` on every function of template.yaml, and `sam local start-api` over HTTP."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sklambda_local.sam_local import invoke, post_json, start_api
+from sklambda_local.template import LocalStack
+from tests.conftest import EVENTS
+from tests.local.scenarios import Seeded, scenario_for
+
+pytestmark = pytest.mark.local
+
+FUNCTIONS = sorted(
+    logical_id
+    for logical_id, resource in LocalStack().resources.items()
+    if resource["Type"] == "AWS::Serverless::Function"
+)
+
+
+def test_the_template_has_functions_to_invoke():
+    assert "PredictFunction" in FUNCTIONS
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_sam_local_invoke_answers_with_real_results(
+    function: str, seeded: Seeded, local_build: Path
+):
+    scenario = scenario_for(function)
+    if scenario.prepare:
+        scenario.prepare(seeded)
+    invocation = invoke(seeded.aws, local_build, function, scenario.event_path)
+    scenario.check(invocation.payload, seeded)
+    assert invocation.report is not None, invocation.logs[-2000:]
+
+
+def test_start_api_serves_predictions_over_http(seeded: Seeded, local_build: Path):
+    event = json.loads((EVENTS / "predict_one_row.json").read_text())
+    with start_api(seeded.aws, local_build) as base_url:
+        status, body = post_json(f"{base_url}/predict", json.loads(event["body"]))
+        invalid_status, invalid = post_json(f"{base_url}/predict", {"instances": []})
+    assert status == 200, body
+    assert body["model_version"] == seeded.champion.version
+    assert len(body["predictions"]) == 1
+    assert invalid_status == 422, invalid
