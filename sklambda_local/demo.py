@@ -77,6 +77,12 @@ def retraining_loop(ctx: DemoContext) -> None:
 DemoStep = tuple[str, Callable[[DemoContext], None]]
 
 
+def score_batch_files(ctx: DemoContext) -> None:
+    from sklambda_local import demo_batch
+
+    demo_batch.run(ctx)
+
+
 def _monitoring_steps() -> tuple[list[DemoStep], list[DemoStep]]:
     from sklambda_local import demo_monitoring
 
@@ -91,6 +97,7 @@ _MONITORING_SETUP, _MONITORING_STEPS = _monitoring_steps()
 STEPS: list[DemoStep] = [
     *_MONITORING_SETUP,
     ("Sending sample requests to POST /predict", serve_predictions),
+    ("Scoring files uploaded to incoming/ (batch, then Distributed Map)", score_batch_files),
     *_MONITORING_STEPS,
     ("Drift alarm -> retraining run -> new champion serving", retraining_loop),
 ]

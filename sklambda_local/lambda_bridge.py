@@ -69,6 +69,34 @@ def _function_environment(
                 os.environ[key] = value
 
 
+def run_in_process(
+    stack: LocalStack,
+    logical_id: str,
+    event: Any,
+    environment_overrides: dict[str, dict[str, str]] | None = None,
+    log: InvocationLog | None = None,
+) -> tuple[Any, bool]:
+    """Call one template function's handler as Lambda would; returns (result, failed)."""
+    overrides = (environment_overrides or {}).get(logical_id, {})
+    failed = False
+    with _function_environment(stack, logical_id, overrides):
+        handler = import_handler(stack, logical_id)
+        count = len(log.invocations) if log is not None else 0
+        context = LocalContext(logical_id, f"local-{count}")
+        try:
+            result = invoke_capturing_output(logical_id, handler, event, context)
+        except Exception as error:
+            result = {
+                "errorType": type(error).__name__,
+                "errorMessage": str(error),
+                "stackTrace": [],
+            }
+            failed = True
+        if log is not None:
+            log.invocations.append(Invocation(logical_id, event, result))
+    return result, failed
+
+
 @contextmanager
 def lambda_invokes_run_in_process(
     stack: LocalStack, environment_overrides: dict[str, dict[str, str]] | None = None
@@ -90,19 +118,9 @@ def lambda_invokes_run_in_process(
         body = params.get("body") or b"{}"
         event = json.loads(body if isinstance(body, bytes | str) else body.read())
         parsed: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
-        with _function_environment(stack, logical_id, overrides.get(logical_id, {})):
-            handler = import_handler(stack, logical_id)
-            context = LocalContext(logical_id, f"local-{len(log.invocations)}")
-            try:
-                result = invoke_capturing_output(logical_id, handler, event, context)
-            except Exception as error:
-                result = {
-                    "errorType": type(error).__name__,
-                    "errorMessage": str(error),
-                    "stackTrace": [],
-                }
-                parsed["FunctionError"] = "Unhandled"
-        log.invocations.append(Invocation(logical_id, event, result))
+        result, failed = run_in_process(stack, logical_id, event, overrides, log)
+        if failed:
+            parsed["FunctionError"] = "Unhandled"
         parsed["Payload"] = io.BytesIO(json.dumps(result).encode())
         return AWSResponse(params.get("url", ""), 200, HTTPHeaders(), None), parsed
 

@@ -24,6 +24,10 @@ class LocalContext:
     aws_request_id: str
     memory_limit_in_mb: int = 1024
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:local"
+    timeout_ms: int = 900_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.timeout_ms
 
 
 def _request_handler(

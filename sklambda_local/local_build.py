@@ -50,6 +50,9 @@ def _inputs_key() -> str:
     return digest.hexdigest()
 
 
+IMAGE_REBUILD_MARKER = ".rebuild-images"
+
+
 def build_for_host(build_dir: Path = BUILD_DIR) -> Path:
     """Return the build directory, building first unless its inputs are unchanged."""
     key = _inputs_key()
@@ -80,4 +83,6 @@ def build_for_host(build_dir: Path = BUILD_DIR) -> Path:
     if result.returncode != 0:
         raise RuntimeError(f"sam build for {host_architecture()} failed:\n{result.stderr[-4000:]}")
     stamp.write_text(key)
+    # sam local bakes layers into an image it reuses by name; after a new build it must not.
+    (build_dir / IMAGE_REBUILD_MARKER).touch()
     return build_dir

@@ -153,3 +153,14 @@ def provision_retraining(stack: LocalStack, clients: Any) -> None:
     for logical_id, resource in stack.resources.items():
         if resource["Type"] == "AWS::Serverless::StateMachine":
             provision_state_machine(stack, clients("stepfunctions"), logical_id)
+
+
+def provision_queue(stack: LocalStack, sqs: Any, logical_id: str) -> str:
+    props = stack.properties(logical_id)
+    attributes = {
+        key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
+        for key in ("SqsManagedSseEnabled", "MessageRetentionPeriod")
+        if key in props
+    }
+    response = sqs.create_queue(QueueName=stack.name_of(logical_id), Attributes=attributes)
+    return str(response["QueueUrl"])

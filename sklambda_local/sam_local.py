@@ -31,7 +31,7 @@ from sklambda_local.containers import (
     container_runtime,
     sam_local_settings,
 )
-from sklambda_local.local_build import sam_executable, tool_path
+from sklambda_local.local_build import IMAGE_REBUILD_MARKER, sam_executable, tool_path
 from sklambda_local.provision import provision_bucket
 from sklambda_local.template import LOCAL_REGION, LocalStack
 
@@ -125,6 +125,9 @@ def invoke(aws: LocalAws, build_dir: Path, function: str, event: Path) -> Invoca
         str(event),
         *aws.settings.arguments(),
     ]
+    marker = build_dir / IMAGE_REBUILD_MARKER
+    if marker.exists():
+        command.append("--force-image-build")
     result = subprocess.run(
         command,
         env=aws.settings.environment(_base_environment()),
@@ -135,6 +138,7 @@ def invoke(aws: LocalAws, build_dir: Path, function: str, event: Path) -> Invoca
     )
     if result.returncode != 0:
         raise RuntimeError(f"sam local invoke {function} failed:\n{result.stderr[-4000:]}")
+    marker.unlink(missing_ok=True)
     response = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "null"
     return Invocation(json.loads(response), parse_report(result.stderr), result.stderr)
 

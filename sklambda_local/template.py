@@ -18,6 +18,12 @@ TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
 LOCAL_ACCOUNT = "123456789012"
 LOCAL_REGION = "us-east-1"
 _NO_VALUE = object()
+# Resources whose physical name a property may set (a known name breaks a reference cycle).
+_NAME_PROPERTIES = {
+    "AWS::Serverless::Function": "FunctionName",
+    "AWS::Serverless::StateMachine": "Name",
+    "AWS::SQS::Queue": "QueueName",
+}
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -91,6 +97,11 @@ class LocalStack:
     def name_of(self, logical_id: str) -> str:
         if logical_id not in self.template["Resources"]:
             raise KeyError(f"template.yaml has no resource {logical_id}")
+        resource = self.template["Resources"][logical_id]
+        name_property = _NAME_PROPERTIES.get(resource["Type"])
+        explicit = resource.get("Properties", {}).get(name_property) if name_property else None
+        if explicit is not None:
+            return str(self.resolve(explicit))
         return physical_name(logical_id, self.stack_name)
 
     def properties(self, logical_id: str) -> dict[str, Any]:

@@ -67,8 +67,35 @@ def check_prediction(payload: Any, seeded: Seeded) -> None:
     assert all(math.isclose(a, b, abs_tol=1e-9) for a, b in zip(served, expected, strict=True))
 
 
+LOCAL_BATCH_KEY = "incoming/sam-local/two-rows.csv"
+
+
+def seed_incoming_file(seeded: Seeded) -> None:
+    names = seeded.champion.feature_schema.names
+    row = ",".join(["10.0"] * len(names))
+    body = "id," + ",".join(names) + f"\nfirst,{row}\nbad,1,2\n"
+    seeded.aws.client("s3").put_object(
+        Bucket=seeded.aws.bucket, Key=LOCAL_BATCH_KEY, Body=body.encode()
+    )
+
+
+def check_batch_sweep(payload: Any, seeded: Seeded) -> None:
+    check_no_error(payload, seeded)
+    (started,) = [item for item in payload["started"] if item["key"] == LOCAL_BATCH_KEY]
+    summary = started["summary"]
+    assert summary["status"] == "succeeded", summary
+    assert (summary["rows_read"], summary["rows_scored"], summary["rows_rejected"]) == (2, 1, 1)
+    assert summary["model_version"] == seeded.champion.version
+    scored = seeded.aws.client("s3").get_object(
+        Bucket=seeded.aws.bucket, Key="scored/sam-local/two-rows.csv"
+    )
+    assert scored["Body"].read().decode().splitlines()[1].startswith("first,10.0")
+
+
 SCENARIOS: dict[str, Scenario] = {
     "PredictFunction": Scenario("predict_one_row", check_prediction),
+    # The scheduled sweep finds the seeded upload in incoming/ and scores it in the container.
+    "BatchScoreFunction": Scenario("batch_scheduled_sweep", check_batch_sweep, seed_incoming_file),
 }
 
 

@@ -1,0 +1,1 @@
+"""BatchScoreFunction: scores CSV and JSON Lines files uploaded to incoming/."""

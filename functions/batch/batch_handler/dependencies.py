@@ -1,0 +1,63 @@
+"""Cached factories: one set of adapters per execution environment.
+
+Tests replace what they need with ``reset()`` and their own environment.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from batch_handler.executions import StateMachineStarter
+from batch_handler.runner import ModelSource, Runner
+from batch_handler.runs import RunStore
+from batch_handler.s3io import ObjectStore
+from batch_handler.service import BatchService
+from batch_handler.settings import get_settings
+from sklambda import aws
+from sklambda.batch_telemetry import BatchTelemetry
+from sklambda.observability import metrics
+from sklambda.registry.loader import ModelLoader
+from sklambda.registry.store import ModelRegistry
+
+# A claim older than Lambda's longest timeout belongs to an invocation that died.
+CLAIM_LEASE_SECONDS = 15 * 60
+
+
+@cache
+def get_store() -> ObjectStore:
+    return ObjectStore(aws.client("s3"), get_settings().model_bucket)
+
+
+@cache
+def get_loader() -> ModelLoader:
+    settings = get_settings()
+    registry = ModelRegistry(
+        aws.client("s3"), settings.model_bucket, settings.model_name, settings.model_prefix
+    )
+    return ModelLoader(registry, Path(settings.model_cache_dir), settings.model_cache_ttl_seconds)
+
+
+@cache
+def get_service() -> BatchService:
+    settings = get_settings()
+    runner = Runner(
+        store=get_store(),
+        models=ModelSource(get_loader()),
+        executions=StateMachineStarter(aws.client("stepfunctions"), settings.state_machine_arn),
+        settings=settings,
+    )
+    return BatchService(
+        runner,
+        RunStore(get_store(), CLAIM_LEASE_SECONDS),
+        BatchTelemetry(metrics, settings.model_name),
+        model_name=settings.model_name,
+        distributed_threshold_bytes=settings.distributed_threshold_bytes,
+        sweep_max_files=settings.sweep_max_files,
+    )
+
+
+def reset() -> None:
+    get_service.cache_clear()
+    get_loader.cache_clear()
+    get_store.cache_clear()
+    get_settings.cache_clear()
+    aws.client.cache_clear()

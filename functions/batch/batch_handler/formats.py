@@ -1,0 +1,82 @@
+"""Input formats: which one a key is, and how its columns line up with the model's features."""
+
+import csv
+from dataclasses import dataclass
+from enum import StrEnum
+
+from batch_handler.errors import UnreadableFileError
+from sklambda.schema import FeatureSchema
+
+OUTPUT_COLUMNS = ("prediction", "model_version")
+PROBABILITY_PREFIX = "probability_"
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    JSON_LINES = "jsonl"
+
+    @classmethod
+    def of_key(cls, key: str) -> "FileFormat":
+        name = key.lower().removesuffix("/")
+        if name.endswith(".csv"):
+            return cls.CSV
+        if name.endswith((".jsonl", ".ndjson")):
+            return cls.JSON_LINES
+        raise UnreadableFileError(
+            f"{key} is neither CSV (.csv) nor JSON Lines (.jsonl, .ndjson); "
+            "rename it and upload again"
+        )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each feature is found in a record; CSV by header position, JSON Lines by key."""
+
+    format: FileFormat
+    schema: FeatureSchema
+    header_line: str | None = None
+    feature_columns: tuple[int, ...] = ()
+    column_count: int = 0
+
+    @property
+    def names(self) -> list[str]:
+        return self.schema.names
+
+
+def split_csv_line(line: str) -> list[str]:
+    return next(csv.reader([line]))
+
+
+def csv_layout(header_line: str, schema: FeatureSchema) -> Layout:
+    """Match header names to features; extra columns are allowed and carried through."""
+    header = [name.strip() for name in split_csv_line(header_line.removeprefix("\ufeff"))]
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise UnreadableFileError(f"the header names {duplicates} more than once")
+    missing = [name for name in schema.names if name not in header]
+    if missing:
+        shown = ", ".join(repr(name) for name in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise UnreadableFileError(
+            f"the header lacks the model's feature(s) {shown}{more}; the first line must name "
+            "the columns (header found: "
+            + ", ".join(header[:8])
+            + ("…" if len(header) > 8 else "")
+            + ")"
+        )
+    clashes = [
+        name for name in header if name in OUTPUT_COLUMNS or name.startswith(PROBABILITY_PREFIX)
+    ]
+    if clashes:
+        raise UnreadableFileError(f"input columns {clashes} would be overwritten by the scores")
+    return Layout(
+        format=FileFormat.CSV,
+        schema=schema,
+        header_line=header_line.removeprefix("\ufeff"),
+        feature_columns=tuple(header.index(name) for name in schema.names),
+        column_count=len(header),
+    )
+
+
+def json_lines_layout(schema: FeatureSchema) -> Layout:
+    return Layout(format=FileFormat.JSON_LINES, schema=schema)

@@ -1,0 +1,146 @@
+"""What BatchScoreFunction receives (validated at the edge) and the records it writes."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.utilities.parser.models import (
+    EventBridgeModel,
+    S3EventNotificationEventBridgeModel,
+)
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
+
+from batch_handler.formats import FileFormat
+
+
+class ObjectRef(BaseModel):
+    """One version of one uploaded object."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bucket: str
+    key: str
+    version_id: str | None = None
+    size: int = Field(ge=0)
+    etag: str = ""
+    sequencer: str | None = None
+
+
+class ObjectCreatedEvent(S3EventNotificationEventBridgeModel):
+    detail_type: Literal["Object Created"] = Field(alias="detail-type")
+
+    def object_ref(self) -> ObjectRef:
+        item = self.detail.object
+        return ObjectRef(
+            bucket=self.detail.bucket.name,
+            key=item.key,
+            version_id=item.version_id,
+            size=int(item.size or 0),
+            etag=item.etag,
+            sequencer=item.sequencer,
+        )
+
+
+class SweepEvent(EventBridgeModel):
+    detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
+
+
+class RunPlan(BaseModel):
+    """Everything a chunk or the merge needs to know about a large-file run."""
+
+    run_id: str
+    source: ObjectRef
+    format: FileFormat
+    header_line: str | None
+    model_version: str
+    data_start: int = Field(ge=0, description="Byte offset of the first data line")
+    started_at: datetime
+    tolerated_failure_percentage: float = Field(default=0, ge=0, le=100)
+
+
+class ChunkSpec(BaseModel):
+    index: int = Field(ge=0)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class ChunkTask(BaseModel):
+    action: Literal["score_chunk"]
+    run: RunPlan
+    chunk: ChunkSpec
+
+
+class MergeTask(BaseModel):
+    action: Literal["merge"]
+    run: RunPlan
+    chunk_count: int = Field(ge=1)
+
+
+class FailureTask(BaseModel):
+    action: Literal["record_failure"]
+    run: RunPlan
+    error: dict[str, Any] = Field(default_factory=dict)
+
+
+def _kind(event: Any) -> str | None:
+    if isinstance(event, dict):
+        return event.get("action") or event.get("detail-type")
+    return None
+
+
+Invocation = Annotated[
+    Annotated[ObjectCreatedEvent, Tag("Object Created")]
+    | Annotated[SweepEvent, Tag("Scheduled Event")]
+    | Annotated[ChunkTask, Tag("score_chunk")]
+    | Annotated[MergeTask, Tag("merge")]
+    | Annotated[FailureTask, Tag("record_failure")],
+    Discriminator(_kind),
+]
+_INVOCATION = TypeAdapter(Invocation)
+
+
+def parse_invocation(event: Any) -> Any:
+    """An S3 Object Created event, a scheduled sweep, or a task from the state machine."""
+    return _INVOCATION.validate_python(event)
+
+
+class RunError(BaseModel):
+    type: str
+    message: str
+    retryable: bool
+
+
+class ChunkSummary(BaseModel):
+    """Written by each chunk beside its parts; the merge trusts only chunks that have one."""
+
+    index: int
+    lines: int = Field(description="Physical lines in the chunk, blank ones included")
+    rows_read: int
+    rows_scored: int
+    rows_rejected: int
+    blank_lines: int
+    scored_bytes: int
+    seconds: float
+
+
+class RunSummary(BaseModel):
+    """runs/<key>.json. rows_read == rows_scored + rows_rejected whenever status is succeeded."""
+
+    status: Literal["succeeded", "failed", "in_progress"]
+    input: ObjectRef
+    format: FileFormat | None = None
+    mode: Literal["single", "distributed"] = "single"
+    rows_read: int = 0
+    rows_scored: int = 0
+    rows_rejected: int = 0
+    blank_lines: int = 0
+    model_name: str
+    model_version: str | None = None
+    outputs: dict[str, str] = Field(default_factory=dict)
+    started_at: datetime
+    finished_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    duration_seconds: float = 0.0
+    rows_per_second: float = 0.0
+    chunks: int | None = None
+    failed_chunks: list[ChunkSpec] = Field(default_factory=list)
+    execution_arn: str | None = None
+    error: RunError | None = None

@@ -1,0 +1,48 @@
+"""The streaming loop: one block of lines at a time is parsed, scored and handed to the sinks,
+so memory follows the block size, never the file size."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from batch_handler.formats import Layout
+from batch_handler.parsing import Rejected, parse_chunk
+from batch_handler.rendering import ScoredRenderer
+from batch_handler.s3io import Lines
+from batch_handler.scoring import classes_of, score
+from sklambda.registry.loader import LoadedModel
+
+
+@dataclass
+class Tally:
+    lines: int = 0
+    rows_scored: int = 0
+    rows_rejected: int = 0
+    blank_lines: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows_scored + self.rows_rejected
+
+
+def score_lines(
+    blocks: Iterable[Lines],
+    layout: Layout,
+    model: LoadedModel,
+    *,
+    first_line: int,
+    write_scored: Callable[[list[str]], None],
+    write_rejected: Callable[[list[Rejected]], None],
+) -> Tally:
+    renderer = ScoredRenderer(layout, classes_of(model), model.version)
+    tally = Tally()
+    for lines in blocks:
+        parsed = parse_chunk(layout, lines, first_line + tally.lines)
+        tally.lines += len(lines)
+        tally.blank_lines += parsed.blank_lines
+        if parsed.records:
+            write_scored(renderer.lines(parsed.records, score(model, parsed.features)))
+            tally.rows_scored += len(parsed.records)
+        if parsed.rejected:
+            write_rejected(parsed.rejected)
+            tally.rows_rejected += len(parsed.rejected)
+    return tally

@@ -1,0 +1,121 @@
+"""Output lines: each input record verbatim with its scores appended, and rejected rows.
+
+Records are appended to, never re-serialised, so ids, quoting and column order come out
+exactly as they went in, and the cost per row is a string join.
+"""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from batch_handler.formats import OUTPUT_COLUMNS, PROBABILITY_PREFIX, FileFormat, Layout
+from batch_handler.parsing import Rejected
+
+REJECTED_CSV_HEADER = "line_number,reason,record"
+
+
+def csv_field(value: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow([value])
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Predictions for accepted rows: class index per row, or the raw regression value."""
+
+    predictions: np.ndarray
+    probabilities: np.ndarray | None
+    classes: list[Any] | None
+    model_version: str
+
+
+class ScoredRenderer:
+    def __init__(self, layout: Layout, classes: list[Any] | None, model_version: str) -> None:
+        self._format = layout.format
+        self._layout = layout
+        self._classes = classes
+        self._version = model_version
+        labels = [str(label) for label in classes] if classes else []
+        if self._format is FileFormat.CSV:
+            self._labels = [csv_field(label) for label in labels]
+            self._suffix = "," + csv_field(model_version)
+        else:
+            self._labels = [json.dumps(label) for label in (classes or [])]
+            keys = [json.dumps(label) for label in labels]
+            self._probability_keys = keys
+            self._suffix = ',"model_version":' + json.dumps(model_version) + "}"
+
+    def header(self) -> str | None:
+        if self._format is not FileFormat.CSV:
+            return None
+        added = [OUTPUT_COLUMNS[0]]
+        if self._classes:
+            added += [csv_field(f"{PROBABILITY_PREFIX}{label}") for label in self._classes]
+        added.append(OUTPUT_COLUMNS[1])
+        return (self._layout.header_line or "") + "," + ",".join(added)
+
+    def lines(self, records: list[str], scores: Scores) -> list[str]:
+        if self._format is FileFormat.CSV:
+            return self._csv_lines(records, scores)
+        return self._json_lines(records, scores)
+
+    def _predicted(self, scores: Scores) -> list[str]:
+        if scores.probabilities is not None:
+            labels = self._labels
+            return [labels[index] for index in scores.predictions.tolist()]
+        return [repr(value) for value in scores.predictions.tolist()]
+
+    def _csv_lines(self, records: list[str], scores: Scores) -> list[str]:
+        predicted = self._predicted(scores)
+        suffix = self._suffix
+        if scores.probabilities is None:
+            return [
+                f"{record},{label}{suffix}"
+                for record, label in zip(records, predicted, strict=True)
+            ]
+        # Column by column keeps the float formatting and joining in C.
+        columns = [map(repr, column) for column in scores.probabilities.T.tolist()]
+        probabilities = list(map(",".join, zip(*columns, strict=True)))
+        return [
+            f"{record},{label},{chances}{suffix}"
+            for record, label, chances in zip(records, predicted, probabilities, strict=True)
+        ]
+
+    def _json_lines(self, records: list[str], scores: Scores) -> list[str]:
+        predicted = self._predicted(scores)
+        suffix = self._suffix
+        opened = [record.rstrip()[:-1] for record in records]
+        if scores.probabilities is None:
+            return [
+                f'{body},"prediction":{label}{suffix}'
+                for body, label in zip(opened, predicted, strict=True)
+            ]
+        keys = self._probability_keys
+        chances = [
+            "{" + ",".join(f"{key}:{value!r}" for key, value in zip(keys, row, strict=True)) + "}"
+            for row in scores.probabilities.tolist()
+        ]
+        return [
+            f'{body},"prediction":{label},"probabilities":{row}{suffix}'
+            for body, label, row in zip(opened, predicted, chances, strict=True)
+        ]
+
+
+def rejected_header(file_format: FileFormat) -> str | None:
+    return REJECTED_CSV_HEADER if file_format is FileFormat.CSV else None
+
+
+def rejected_line(file_format: FileFormat, row: Rejected, line: int | None = None) -> str:
+    number = row.line if line is None else line
+    if file_format is FileFormat.CSV:
+        return f"{number},{csv_field(row.reason)},{csv_field(row.record)}"
+    try:
+        record: Any = json.loads(row.record)
+    except ValueError:
+        record = row.record
+    return json.dumps({"line_number": number, "reason": row.reason, "record": record})

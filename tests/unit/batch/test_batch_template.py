@@ -1,0 +1,95 @@
+"""What template.yaml and the ASL promise for batch scoring: least privilege, no dropped event."""
+
+import json
+import re
+
+import pytest
+
+from batch_handler.models import ChunkTask, ObjectCreatedEvent, SweepEvent, parse_invocation
+from sklambda_local.template import PROJECT_ROOT
+from tests.conftest import EVENTS
+
+
+def _allowed(stack) -> dict[str, set[str]]:
+    granted: dict[str, set[str]] = {}
+    for policy in stack.properties("BatchScoreFunction")["Policies"]:
+        for statement in policy["Statement"]:
+            resources = statement["Resource"]
+            for action in statement["Action"]:
+                granted.setdefault(action, set()).update(
+                    resources if isinstance(resources, list) else [resources]
+                )
+    return granted
+
+
+def test_batch_function_writes_only_its_output_prefixes(stack):
+    granted = _allowed(stack)
+    bucket = f"arn:aws:s3:::{stack.name_of('ModelBucket')}"
+    assert granted["s3:PutObject"] == {
+        f"{bucket}/{prefix}/*" for prefix in ("scored", "rejected", "runs", "batch-work")
+    }
+    assert f"{bucket}/incoming/*" in granted["s3:GetObject"]
+    assert not any(
+        resource.endswith("/*") and "incoming" in resource for resource in granted["s3:PutObject"]
+    )
+    assert "s3:DeleteObject" not in granted or granted["s3:DeleteObject"] == {
+        f"{bucket}/batch-work/*"
+    }
+    # It may start its own state machine and nothing else
+    machine = stack.properties("BatchScoreStateMachine")["Name"]
+    assert {arn.rsplit(":", 1)[-1] for arn in granted["states:StartExecution"]} == {machine}
+    assert stack.function_environment("BatchScoreFunction")["BATCH_STATE_MACHINE_ARN"].endswith(
+        f":stateMachine:{machine}"
+    )
+
+
+def test_failed_events_are_retried_then_kept_in_an_encrypted_queue(stack):
+    props = stack.properties("BatchScoreFunction")
+    invoke = props["EventInvokeConfig"]
+    assert int(invoke["MaximumRetryAttempts"]) >= 1
+    assert invoke["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
+    queue = stack.properties("BatchFailureQueue")
+    assert queue["SqsManagedSseEnabled"] is True
+    rule = props["Events"]["ObjectCreated"]["Properties"]
+    assert (
+        rule["DeadLetterConfig"]["Arn"] == invoke["DestinationConfig"]["OnFailure"]["Destination"]
+    )
+
+
+def test_uploads_reach_the_function_through_eventbridge_filtered_to_incoming(stack):
+    bucket = stack.properties("ModelBucket")
+    assert (
+        bucket["NotificationConfiguration"]["EventBridgeConfiguration"]["EventBridgeEnabled"]
+        is True
+    )
+    events = stack.properties("BatchScoreFunction")["Events"]
+    pattern = events["ObjectCreated"]["Properties"]["Pattern"]
+    assert pattern["detail-type"] == ["Object Created"]
+    assert pattern["detail"]["object"]["key"] == [{"prefix": "incoming/"}]
+    assert pattern["detail"]["bucket"]["name"] == [stack.name_of("ModelBucket")]
+    assert events["Sweep"]["Properties"]["Schedule"] == stack.parameter("BatchSweepSchedule")
+
+
+def test_the_state_machine_is_a_distributed_map_over_a_manifest(stack):
+    props = stack.properties("BatchScoreStateMachine")
+    text = (PROJECT_ROOT / props["DefinitionUri"]).read_text()
+    assert set(re.findall(r"\$\{(\w+)\}", text)) == set(props["DefinitionSubstitutions"])
+    scoring = json.loads(text)["States"]["ScoreChunks"]
+    assert scoring["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert scoring["ItemReader"]["Resource"] == "arn:aws:states:::s3:getObject"
+    assert scoring["ResultWriter"]["Parameters"]["Prefix"].startswith("batch-work/")
+    assert {"MaxConcurrencyPath", "ToleratedFailurePercentagePath"} <= set(scoring)
+    assert scoring["Catch"][0]["Next"] == "RecordFailure"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("batch_object_created", ObjectCreatedEvent),
+        ("batch_scheduled_sweep", SweepEvent),
+        ("batch_score_chunk", ChunkTask),
+    ],
+)
+def test_sample_events_parse_as_what_they_are(name, kind):
+    event = json.loads((EVENTS / f"{name}.json").read_text())
+    assert isinstance(parse_invocation(event), kind)

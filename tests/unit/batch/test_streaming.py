@@ -1,0 +1,66 @@
+"""Blocks of whole lines and output lines that keep the input record verbatim."""
+
+import json
+
+import numpy as np
+
+from batch_handler.formats import FileFormat, csv_layout, json_lines_layout
+from batch_handler.parsing import Rejected
+from batch_handler.rendering import ScoredRenderer, Scores, rejected_line
+from batch_handler.s3io import decode_lines, line_blocks
+from sklambda.schema import Feature, FeatureKind, FeatureSchema
+
+SCHEMA = FeatureSchema(features=[Feature(name="x", kind=FeatureKind.NUMERIC)])
+
+
+def test_blocks_end_at_newlines_and_lose_no_byte():
+    data = b"".join(f"line {index}\n".encode() for index in range(500)) + b"tail without newline"
+    pieces = [data[start : start + 37] for start in range(0, len(data), 37)]
+    blocks = list(line_blocks(pieces, chunk_bytes=256))
+    assert len(blocks) > 10
+    assert all(block.endswith(b"\n") for block in blocks)
+    assert b"".join(blocks) == data + b"\n"
+
+
+def test_decoding_keeps_line_positions_for_crlf_and_bad_bytes():
+    assert decode_lines(b"a\r\nb\r\n") == ["a", "b"]
+    assert decode_lines(b"ok\n\xff\xfe\nalso ok\n") == ["ok", None, "also ok"]
+
+
+def test_csv_output_appends_scores_to_the_untouched_record():
+    layout = csv_layout("id,x", SCHEMA)
+    renderer = ScoredRenderer(layout, ["no", "yes, really"], "v1")
+    scores = Scores(
+        np.array([1, 0]), np.array([[0.25, 0.75], [0.5, 0.5]]), ["no", "yes, really"], "v1"
+    )
+    assert (
+        renderer.header()
+        == 'id,x,prediction,probability_no,"probability_yes, really",model_version'
+    )
+    assert renderer.lines(['"a,b",1', "c,2"], scores) == [
+        '"a,b",1,"yes, really",0.25,0.75,v1',
+        "c,2,no,0.5,0.5,v1",
+    ]
+
+
+def test_json_output_is_the_record_with_its_scores_added():
+    renderer = ScoredRenderer(json_lines_layout(SCHEMA), [0, 1], "v2")
+    scores = Scores(np.array([1]), np.array([[0.1, 0.9]]), [0, 1], "v2")
+    (line,) = renderer.lines(['{"id": "a", "x": 3} '], scores)
+    assert json.loads(line) == {
+        "id": "a",
+        "x": 3,
+        "prediction": 1,
+        "probabilities": {"0": 0.1, "1": 0.9},
+        "model_version": "v2",
+    }
+
+
+def test_rejected_rows_keep_the_original_record():
+    row = Rejected(7, "bad, very", 'a,"b"')
+    assert rejected_line(FileFormat.CSV, row) == '7,"bad, very","a,""b"""'
+    assert json.loads(rejected_line(FileFormat.JSON_LINES, Rejected(3, "r", '{"x": 1}'), 9)) == {
+        "line_number": 9,
+        "reason": "r",
+        "record": {"x": 1},
+    }
