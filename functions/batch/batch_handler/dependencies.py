@@ -14,6 +14,8 @@ from batch_handler.service import BatchService
 from batch_handler.settings import get_settings
 from sklambda import aws
 from sklambda.batch_telemetry import BatchTelemetry
+from sklambda.monitoring.capture import DataCapture
+from sklambda.monitoring.capture_factory import build_capture
 from sklambda.observability import metrics
 from sklambda.registry.loader import ModelLoader
 from sklambda.registry.store import ModelRegistry
@@ -37,6 +39,12 @@ def get_loader() -> ModelLoader:
 
 
 @cache
+def get_capture() -> DataCapture:
+    settings = get_settings()
+    return build_capture(settings, settings.model_name)
+
+
+@cache
 def get_service() -> BatchService:
     settings = get_settings()
     runner = Runner(
@@ -44,6 +52,7 @@ def get_service() -> BatchService:
         models=ModelSource(get_loader()),
         executions=StateMachineStarter(aws.client("stepfunctions"), settings.state_machine_arn),
         settings=settings,
+        capture=get_capture(),
     )
     return BatchService(
         runner,
@@ -57,6 +66,7 @@ def get_service() -> BatchService:
 
 def reset() -> None:
     get_service.cache_clear()
+    get_capture.cache_clear()
     get_loader.cache_clear()
     get_store.cache_clear()
     get_settings.cache_clear()

@@ -4,9 +4,11 @@ so memory follows the block size, never the file size."""
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from batch_handler.formats import Layout
 from batch_handler.parsing import Rejected, parse_chunk
-from batch_handler.rendering import ScoredRenderer
+from batch_handler.rendering import ScoredRenderer, Scores
 from batch_handler.s3io import Lines
 from batch_handler.scoring import classes_of, score
 from sklambda.registry.loader import LoadedModel
@@ -32,7 +34,9 @@ def score_lines(
     first_line: int,
     write_scored: Callable[[list[str]], None],
     write_rejected: Callable[[list[Rejected]], None],
+    capture: Callable[[np.ndarray, Scores, int], None] | None = None,
 ) -> Tally:
+    """``capture`` sees each scored block with the number of rows scored before it."""
     renderer = ScoredRenderer(layout, classes_of(model), model.version)
     tally = Tally()
     for lines in blocks:
@@ -40,7 +44,10 @@ def score_lines(
         tally.lines += len(lines)
         tally.blank_lines += parsed.blank_lines
         if parsed.records:
-            write_scored(renderer.lines(parsed.records, score(model, parsed.features)))
+            scores = score(model, parsed.features)
+            write_scored(renderer.lines(parsed.records, scores))
+            if capture is not None:
+                capture(parsed.features, scores, tally.rows_scored)
             tally.rows_scored += len(parsed.records)
         if parsed.rejected:
             write_rejected(parsed.rejected)

@@ -3,11 +3,13 @@ one of its chunks, and merge the chunks into the final outputs."""
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
+
+import numpy as np
 
 from batch_handler import keys
 from batch_handler.errors import UnreadableFileError
@@ -27,10 +29,11 @@ from batch_handler.models import (
 from batch_handler.parsing import Rejected
 from batch_handler.pipeline import score_lines
 from batch_handler.planner import plan_chunks, read_header
-from batch_handler.rendering import ScoredRenderer, rejected_header, rejected_line
+from batch_handler.rendering import ScoredRenderer, Scores, rejected_header, rejected_line
 from batch_handler.s3io import Lines, ObjectStore, decode_lines
 from batch_handler.scoring import classes_of
 from batch_handler.settings import BatchSettings
+from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
 
 CONTENT_TYPES = {FileFormat.CSV: "text/csv", FileFormat.JSON_LINES: "application/x-ndjson"}
@@ -78,6 +81,31 @@ class Runner:
     models: ModelSource
     executions: StateMachineStarter
     settings: BatchSettings
+    capture: DataCapture
+
+    def _capture(
+        self, batch_id: str, model: LoadedModel
+    ) -> Callable[[np.ndarray, Scores, int], None]:
+        """Sampled rows go to the same capture stream as API traffic, named by file and row."""
+        names = model.manifest.feature_schema.names
+
+        def record(features: np.ndarray, scores: Scores, rows_before: int) -> None:
+            predictions = scores.predictions
+            if scores.classes is not None:
+                predictions = np.asarray(scores.classes, dtype=object)[scores.predictions]
+            self.capture.capture_rows(
+                request_id=batch_id,
+                model_name=model.manifest.model_name,
+                model_version=model.version,
+                features=names,
+                matrix=features,
+                predictions=predictions,
+                probabilities=scores.probabilities,
+                classes=scores.classes,
+                first_row_id=rows_before,
+            )
+
+        return record
 
     def _blocks(self, ref: ObjectRef, byte_range: tuple[int, int] | None = None) -> Iterator[Lines]:
         pieces = self.store.stream(
@@ -113,6 +141,7 @@ class Runner:
                 write_rejected=lambda rows: rejected.write_lines(
                     rejected_line(file_format, row) for row in rows
                 ),
+                capture=self._capture(f"{ref.key}#{ref.version_id}", model),
             )
         seconds = time.perf_counter() - started
         return RunSummary(
@@ -208,6 +237,9 @@ class Runner:
                 write_scored=scored.write_lines,
                 write_rejected=lambda rows: rejected.write_lines(
                     _local_rejection(row) for row in rows
+                ),
+                capture=self._capture(
+                    f"{plan.source.key}#{plan.source.version_id}/chunk-{chunk.index}", model
                 ),
             )
         summary = ChunkSummary(

@@ -4,12 +4,13 @@ from functools import cache
 
 from pydantic import Field
 
+from sklambda.monitoring.capture_settings import CaptureSettings
 from sklambda.settings import RegistrySettings
 
 _MB = 1024 * 1024
 
 
-class BatchSettings(RegistrySettings):
+class BatchSettings(RegistrySettings, CaptureSettings):
     state_machine_arn: str = Field(alias="BATCH_STATE_MACHINE_ARN", pattern=r"^arn:[^:]+:states:")
     distributed_threshold_mb: float = Field(
         alias="BATCH_DISTRIBUTED_THRESHOLD_MB", default=256, gt=0
