@@ -1,0 +1,3 @@
+from tests.local.scenarios.core import Scenario
+
+RETRAINING: dict[str, Scenario] = {}
