@@ -300,11 +300,13 @@ def sam_local_settings(
     parameters: Mapping[str, str] | None = None,
     region: str = DEFAULT_REGION,
     variables: Mapping[str, str] | None = None,
+    function_variables: Mapping[str, Mapping[str, str]] | None = None,
 ) -> SamLocalSettings:
     """Write the env-vars file into ``directory`` and return the settings that use it.
 
-    ``variables`` are further template-declared variables for every function, such as
-    resource names that `sam local` cannot resolve from a ``!Ref`` the way CloudFormation does.
+    ``variables`` are further template-declared variables for every function, and
+    ``function_variables`` those of one function (by logical id), such as resource names that
+    `sam local` cannot resolve from a ``!Ref`` the way CloudFormation does.
 
     ``parameters`` is added to the template parameters the local run always sets: the endpoint
     (so a SAM that does resolve the condition still declares the variable) and the host's
@@ -313,7 +315,8 @@ def sam_local_settings(
     """
     env_vars = directory / "sam-env-vars.json"
     overrides = {**(variables or {}), ENDPOINT_VARIABLE: endpoint_url}
-    env_vars.write_text(json.dumps({"Parameters": overrides}, indent=2))
+    per_function = {name: dict(values) for name, values in (function_variables or {}).items()}
+    env_vars.write_text(json.dumps({**per_function, "Parameters": overrides}, indent=2))
     return SamLocalSettings(
         endpoint_url=endpoint_url,
         env_vars_file=env_vars,

@@ -103,9 +103,14 @@ def local_aws(directory: Path) -> Iterator[LocalAws]:
             endpoint = network.endpoint_url(server.get_host_and_port()[1])
             stack = LocalStack()
             bucket = provision_bucket(stack, _client("s3", endpoint), "ModelBucket")
-            # sam local resolves !Ref of a resource to its logical id, not to the local name.
             settings = sam_local_settings(
-                runtime, network, endpoint, directory, variables={"MODEL_BUCKET": bucket}
+                runtime,
+                network,
+                endpoint,
+                directory,
+                function_variables={
+                    function: stack.computed_variables(function) for function in stack.function_ids
+                },
             )
             yield LocalAws(endpoint, settings, stack, bucket)
         finally:

@@ -231,9 +231,34 @@ class LocalStack:
         resolved = {key: self.resolve(item) for key, item in value.items()}
         return {key: item for key, item in resolved.items() if item is not _NO_VALUE}
 
-    def function_environment(self, logical_id: str) -> dict[str, str]:
-        """Globals merged with the function's own variables, as Lambda would set them."""
+    @property
+    def function_ids(self) -> list[str]:
+        return sorted(
+            logical_id
+            for logical_id, resource in self.resources.items()
+            if resource["Type"] == "AWS::Serverless::Function"
+        )
+
+    def _declared_environment(self, logical_id: str) -> dict[str, Any]:
         globals_env = self.template.get("Globals", {}).get("Function", {}).get("Environment", {})
         own_env = self.template["Resources"][logical_id]["Properties"].get("Environment", {})
-        merged = {**globals_env.get("Variables", {}), **own_env.get("Variables", {})}
+        return {**globals_env.get("Variables", {}), **own_env.get("Variables", {})}
+
+    def computed_variables(self, logical_id: str) -> dict[str, str]:
+        """The function's variables the template computes (``!Ref``, ``!Sub``), as CloudFormation
+        resolves them.
+
+        `sam local` gets these wrong: a ``!Ref`` to a resource becomes the bare logical id
+        (``DriftAlarm``), and a ``!Ref`` to a Number parameter with a decimal default is left
+        unresolved, which the function sees as an empty value. The local tests pass these.
+        """
+        declared = self._declared_environment(logical_id)
+        resolved = self.resolve(declared)
+        return {
+            key: str(value) for key, value in resolved.items() if isinstance(declared[key], dict)
+        }
+
+    def function_environment(self, logical_id: str) -> dict[str, str]:
+        """Globals merged with the function's own variables, as Lambda would set them."""
+        merged = self._declared_environment(logical_id)
         return {key: str(value) for key, value in self.resolve(merged).items()}

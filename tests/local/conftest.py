@@ -2,7 +2,7 @@
 
 Once per session: the host-architecture variant of the build (cached between runs), a
 container runtime, a network of this run's own, a moto server on its gateway holding the
-template's bucket, and a champion model published and promoted there.
+template's bucket, and a champion model (a small booster) published and promoted there.
 Without a container runtime the tests that need one skip with one reason line; under CI=true
 they fail instead, because CI must prove `sam local` works.
 """
@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from sklambda.registry.bundle import publish_bundle
-from sklambda.training.train import TrainedModel
+from sklambda.training.data import TrainingData, load_bundled
+from sklambda.training.train import TrainedModel, save_bundle, train_model
 from sklambda_local.containers import container_runtime_status
 from sklambda_local.local_build import build_for_host
 from sklambda_local.sam_local import LocalAws, local_aws
@@ -46,6 +47,21 @@ def embedded_aws(
         yield aws
 
 
+# TrainFunction retrains with the champion's hyperparameters: a small booster keeps the
+# Train scenario (and every candidate a scenario trains here) to a fraction of a second.
+SMALL_BOOSTER = {"max_iter": 15, "max_leaf_nodes": 8}
+
+
+@pytest.fixture(scope="session")
+def breast_cancer() -> TrainingData:
+    return load_bundled("breast_cancer")
+
+
+@pytest.fixture(scope="session")
+def champion_model(breast_cancer: TrainingData) -> TrainedModel:
+    return train_model(breast_cancer, model_name="sklambda-model", hyperparameters=SMALL_BOOSTER)
+
+
 def _expected_probabilities(trained: TrainedModel, event: str) -> list[float]:
     """What the same model answers in this process for the row the event carries."""
     row = json.loads(json.loads((EVENTS / f"{event}.json").read_text())["body"])["instances"][0]
@@ -54,9 +70,16 @@ def _expected_probabilities(trained: TrainedModel, event: str) -> list[float]:
 
 
 @pytest.fixture(scope="session")
-def seeded(embedded_aws: LocalAws, trained: TrainedModel, bundle_dir: Path) -> Seeded:
+def seeded(
+    embedded_aws: LocalAws,
+    champion_model: TrainedModel,
+    breast_cancer: TrainingData,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Seeded:
     registry = embedded_aws.registry()
+    bundle_dir = tmp_path_factory.mktemp("champion")
+    save_bundle(champion_model, bundle_dir)
     manifest = publish_bundle(registry, bundle_dir)
     registry.promote(manifest.version or "", reason="sam local tests")
-    expected = {"predict_one_row": _expected_probabilities(trained, "predict_one_row")}
-    return Seeded(embedded_aws, manifest, expected)
+    expected = {"predict_one_row": _expected_probabilities(champion_model, "predict_one_row")}
+    return Seeded(embedded_aws, manifest, champion_model, breast_cancer, expected)

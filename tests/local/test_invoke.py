@@ -12,11 +12,7 @@ from tests.local.scenarios import Seeded, scenario_for
 
 pytestmark = pytest.mark.local
 
-FUNCTIONS = sorted(
-    logical_id
-    for logical_id, resource in LocalStack().resources.items()
-    if resource["Type"] == "AWS::Serverless::Function"
-)
+FUNCTIONS = LocalStack().function_ids
 
 
 def test_the_template_has_functions_to_invoke():
@@ -25,14 +21,25 @@ def test_the_template_has_functions_to_invoke():
 
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_sam_local_invoke_answers_with_real_results(
-    function: str, seeded: Seeded, local_build: Path
+    function: str, seeded: Seeded, local_build: Path, tmp_path: Path
 ):
     scenario = scenario_for(function)
-    if scenario.prepare:
-        scenario.prepare(seeded)
-    invocation = invoke(seeded.aws, local_build, function, scenario.event_path)
-    scenario.check(invocation.payload, seeded)
-    assert invocation.report is not None, invocation.logs[-2000:]
+    try:
+        fields = scenario.prepare(seeded) if scenario.prepare else None
+        event = scenario.event_with(fields)
+        event_path = tmp_path / scenario.event_path.name
+        event_path.write_text(json.dumps(event))
+        invocation = invoke(seeded.aws, local_build, function, event_path)
+        payload = invocation.payload
+        assert not (isinstance(payload, dict) and "errorType" in payload), (
+            f"{function} raised: {payload}\n{invocation.logs[-3000:]}"
+        )
+        scenario.check(payload, seeded, event)
+    finally:
+        if scenario.restore:
+            scenario.restore(seeded)
+    # The REPORT line is not asserted: sam local waits only a second for the container's logs
+    # after the response, so a busy machine loses it; benchmarks/coldstart.py reads it instead.
 
 
 def test_start_api_serves_predictions_over_http(seeded: Seeded, local_build: Path):
