@@ -49,7 +49,7 @@ class TrainService:
         base = data.read_csv_examples(self._s3, sources.bucket, sources.training_prefix, target)
         since = datetime.now(UTC) - sources.labelled_lookback
         labelled = data.read_labelled_examples(
-            self._s3, sources.bucket, sources.labelled_prefix, since
+            self._s3, sources.bucket, sources.labelled_prefix, target, since
         )
         labelled_train, fresh = data.split_fresh_holdout(
             labelled, sources.fresh_holdout_fraction, sources.min_fresh_holdout_rows

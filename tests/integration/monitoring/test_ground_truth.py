@@ -8,6 +8,7 @@ import json
 import pytest
 
 from sklambda import aws
+from sklambda.retraining.data import read_labelled_examples
 from sklambda.training.data import load_csv
 from tests.integration.conftest import load_event
 from tests.integration.monitoring.conftest import metric_values, predict_event, traffic
@@ -66,3 +67,7 @@ def test_labels_are_joined_scored_kept_for_retraining_and_unmatched_ones_reporte
     assert data.rows == 3
     assert data.target.tolist() == truth
     assert data.matrix()[0].tolist() == pytest.approx(rows[0].tolist())
+    # And the retraining step reads the same object as labelled production data
+    examples = read_labelled_examples(s3, registry.bucket, "labelled/", "target")
+    assert [int(example.label) for example in examples] == truth
+    assert set(examples[0].features) == set(champion.feature_schema.names)

@@ -3,8 +3,9 @@
 Contracts (documented in docs/retraining.md):
   training/**.csv   header row; the champion's feature columns and its target column.
   labelled/**.jsonl one object per line: {"features": {<name>: value, ...}, "label": value};
-                    other keys (request_id, model_version, labelled_at) are ignored. Objects
-                    are ordered by LastModified then key, so the newest rows come last.
+                    other keys (request_id, model_version, labelled_at) are ignored.
+  labelled/**.csv   what ground-truth monitoring writes: feature columns and the target column.
+  Labelled objects are ordered by LastModified then key, so the newest rows come last.
 """
 
 import csv
@@ -29,7 +30,9 @@ class Example:
     label: Any
 
 
-def _objects(s3: Any, bucket: str, prefix: str, suffix: str) -> list[dict[str, Any]]:
+def _objects(
+    s3: Any, bucket: str, prefix: str, suffix: str | tuple[str, ...]
+) -> list[dict[str, Any]]:
     paginator = s3.get_paginator("list_objects_v2")
     found = [
         item
@@ -44,15 +47,20 @@ def _body(s3: Any, bucket: str, key: str) -> str:
     return str(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8-sig"))
 
 
+def parse_csv(text: str, target: str, where: str) -> Iterator[Example]:
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or target not in reader.fieldnames:
+        raise TrainingDataError(f"{where} has no target column {target!r}")
+    for row in reader:
+        label = row.pop(target)
+        yield Example(features=dict(row), label=label)
+
+
 def read_csv_examples(s3: Any, bucket: str, prefix: str, target: str) -> list[Example]:
     examples: list[Example] = []
     for item in _objects(s3, bucket, prefix, ".csv"):
-        reader = csv.DictReader(io.StringIO(_body(s3, bucket, item["Key"])))
-        if reader.fieldnames is None or target not in reader.fieldnames:
-            raise TrainingDataError(f"s3://{bucket}/{item['Key']} has no target column {target!r}")
-        for row in reader:
-            label = row.pop(target)
-            examples.append(Example(features=dict(row), label=label))
+        where = f"s3://{bucket}/{item['Key']}"
+        examples.extend(parse_csv(_body(s3, bucket, item["Key"]), target, where))
     return examples
 
 
@@ -70,14 +78,18 @@ def parse_jsonl(text: str, where: str) -> Iterator[Example]:
 
 
 def read_labelled_examples(
-    s3: Any, bucket: str, prefix: str, since: datetime | None = None
+    s3: Any, bucket: str, prefix: str, target: str, since: datetime | None = None
 ) -> list[Example]:
     examples: list[Example] = []
-    for item in _objects(s3, bucket, prefix, ".jsonl"):
+    for item in _objects(s3, bucket, prefix, (".jsonl", ".csv")):
         if since is not None and item["LastModified"] < since:
             continue
         where = f"s3://{bucket}/{item['Key']}"
-        examples.extend(parse_jsonl(_body(s3, bucket, item["Key"]), where))
+        text = _body(s3, bucket, item["Key"])
+        if item["Key"].endswith(".csv"):
+            examples.extend(parse_csv(text, target, where))
+        else:
+            examples.extend(parse_jsonl(text, where))
     return examples
 
 
