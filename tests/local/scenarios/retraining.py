@@ -120,6 +120,10 @@ def prepare_train(seeded: Seeded) -> None:
     """The bucket's training data, and recent labelled rows too few to hold out on their own."""
     data = seeded.data
     s3, bucket = seeded.s3(), seeded.aws.bucket
+    # Labelled rows other scenarios left (GroundTruthFunction's join) would also be trained on.
+    prefix = _environment(seeded, "TrainFunction")["LABELLED_PREFIX"]
+    for item in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
+        s3.delete_object(Bucket=bucket, Key=item["Key"])
     s3.put_object(Bucket=bucket, Key=TRAINING_KEY, Body=_training_csv(data))
     labelled = examples_from_matrix(
         data.feature_names, data.matrix()[LABELLED_ROWS], data.target[LABELLED_ROWS]
