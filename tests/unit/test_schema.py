@@ -86,3 +86,33 @@ def test_problem_list_is_bounded_but_counts_everything(mixed_schema):
     assert raised.value.total == 100
     assert len(raised.value.problems) == 20
     assert "(and 80 more)" in str(raised.value)
+
+
+def test_the_vectorised_path_gives_what_the_row_by_row_path_gives():
+    # Given a numeric schema and rows that mix objects, arrays, ints and floats
+    schema = infer_schema(["a", "b", "c"], [np.array([1.0, np.nan]), np.zeros(2), np.ones(2)])
+    clean = [{"c": 3, "a": 1.5, "b": -2}, [0.25, 7, 1e300]]
+    # When one row has a missing value (which only the row-by-row path handles)
+    with_missing = [*clean, [None, 1, 2]]
+    # Then both paths agree on the rows they share
+    assert validate_instances(schema, clean).tolist() == [[1.5, -2.0, 3.0], [0.25, 7.0, 1e300]]
+    assert validate_instances(schema, with_missing)[:2].tolist() == [
+        [1.5, -2.0, 3.0],
+        [0.25, 7.0, 1e300],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "feature"),
+    [
+        ({"a": 1.0, "b": True, "c": 2.0}, "b"),
+        ({"a": 1.0, "b": float("nan"), "c": 2.0}, "b"),
+        ([1.0, float("-inf"), 2.0], "b"),
+        ({"a": 1.0, "b": 2.0}, "c"),
+    ],
+)
+def test_bad_values_never_slip_through_the_vectorised_path(bad_row, feature):
+    schema = infer_schema(["a", "b", "c"], [np.ones(2), np.ones(2), np.ones(2)])
+    with pytest.raises(SchemaValidationError) as raised:
+        validate_instances(schema, [[1.0, 2.0, 3.0], bad_row])
+    assert [(problem.row, problem.feature) for problem in raised.value.problems] == [(1, feature)]
