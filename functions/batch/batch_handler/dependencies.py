@@ -4,7 +4,6 @@ Tests replace what they need with ``reset()`` and their own environment.
 """
 
 from functools import cache
-from pathlib import Path
 
 from batch_handler.executions import StateMachineStarter
 from batch_handler.runner import ModelSource, Runner
@@ -17,8 +16,8 @@ from sklambda.batch_telemetry import BatchTelemetry
 from sklambda.monitoring.capture import DataCapture
 from sklambda.monitoring.capture_factory import build_capture
 from sklambda.observability import metrics
+from sklambda.registry.factory import loader_for
 from sklambda.registry.loader import ModelLoader
-from sklambda.registry.store import ModelRegistry
 
 # A claim older than Lambda's longest timeout belongs to an invocation that died.
 CLAIM_LEASE_SECONDS = 15 * 60
@@ -31,11 +30,7 @@ def get_store() -> ObjectStore:
 
 @cache
 def get_loader() -> ModelLoader:
-    settings = get_settings()
-    registry = ModelRegistry(
-        aws.client("s3"), settings.model_bucket, settings.model_name, settings.model_prefix
-    )
-    return ModelLoader(registry, Path(settings.model_cache_dir), settings.model_cache_ttl_seconds)
+    return loader_for(get_settings())
 
 
 @cache

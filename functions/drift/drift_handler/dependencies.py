@@ -11,15 +11,13 @@ from drift_handler.telemetry import MonitoringTelemetry
 from drift_handler.watermark import WatermarkStore
 from sklambda import aws
 from sklambda.observability import metrics
+from sklambda.registry.factory import registry_for
 from sklambda.registry.store import ModelRegistry
 
 
 @cache
 def get_registry() -> ModelRegistry:
-    settings = get_settings()
-    return ModelRegistry(
-        aws.client("s3"), settings.model_bucket, settings.model_name, settings.model_prefix
-    )
+    return registry_for(get_settings())
 
 
 @cache

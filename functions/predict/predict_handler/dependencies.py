@@ -4,7 +4,6 @@ Tests replace what they need with ``cache_clear()`` and their own environment.
 """
 
 from functools import cache
-from pathlib import Path
 
 from predict_handler.service import PredictionService
 from predict_handler.settings import get_settings
@@ -12,24 +11,19 @@ from sklambda import aws
 from sklambda.monitoring.capture import DataCapture
 from sklambda.monitoring.capture_factory import build_capture
 from sklambda.observability import metrics
+from sklambda.registry.factory import loader_for, registry_for
 from sklambda.registry.loader import ModelLoader
 from sklambda.registry.store import ModelRegistry
 from sklambda.telemetry import PredictionTelemetry
 
 
 def new_registry() -> ModelRegistry:
-    settings = get_settings()
-    return ModelRegistry(
-        aws.client("s3"), settings.model_bucket, settings.model_name, settings.model_prefix
-    )
+    return registry_for(get_settings())
 
 
 @cache
 def get_loader() -> ModelLoader:
-    settings = get_settings()
-    return ModelLoader(
-        new_registry(), Path(settings.model_cache_dir), settings.model_cache_ttl_seconds
-    )
+    return loader_for(get_settings())
 
 
 @cache

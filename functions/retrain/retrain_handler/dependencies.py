@@ -16,17 +16,9 @@ from retrain_handler.rollback_service import RollbackService
 from retrain_handler.settings import LockSettings
 from retrain_handler.train_service import TrainingSources, TrainService
 from sklambda import aws
-from sklambda.registry.loader import ModelLoader
-from sklambda.registry.store import ModelRegistry
+from sklambda.registry.factory import loader_for, registry_for
 from sklambda.retraining.lock import RetrainingLock
 from sklambda.retraining.runs import RunStore
-from sklambda.settings import RegistrySettings
-
-
-def _registry(config: RegistrySettings) -> ModelRegistry:
-    return ModelRegistry(
-        aws.client("s3"), config.model_bucket, config.model_name, config.model_prefix
-    )
 
 
 def _lock(config: LockSettings) -> RetrainingLock:
@@ -55,31 +47,29 @@ def train_service() -> TrainService:
         fresh_holdout_fraction=config.fresh_holdout_fraction,
         min_fresh_holdout_rows=config.min_fresh_holdout_rows,
     )
-    return TrainService(aws.client("s3"), _registry(config), sources, Path(config.work_dir))
+    return TrainService(aws.client("s3"), registry_for(config), sources, Path(config.work_dir))
 
 
 @cache
 def evaluate_service() -> EvaluateService:
     config = settings.evaluate_settings()
-    registry = _registry(config)
     # A zero TTL: the loader is used only to fetch, verify and unpickle named versions.
-    loader = ModelLoader(registry, Path(config.model_cache_dir), 0)
+    loader = loader_for(config, ttl_seconds=0)
     return EvaluateService(aws.client("s3"), config.model_bucket, loader, config.policy())
 
 
 @cache
 def promote_service() -> PromoteService:
     config = settings.promote_settings()
-    return PromoteService(aws.client("s3"), config.model_bucket, _registry(config), config.watch)
+    return PromoteService(aws.client("s3"), config.model_bucket, registry_for(config), config.watch)
 
 
 @cache
 def report_service() -> ReportService:
     config = settings.report_settings()
-    registry = ModelRegistry(
-        aws.client("s3"), config.model_bucket, config.model_name, config.model_prefix
+    return ReportService(
+        RunStore(aws.client("s3"), config.model_bucket), _lock(config), registry_for(config)
     )
-    return ReportService(RunStore(aws.client("s3"), config.model_bucket), _lock(config), registry)
 
 
 @cache
@@ -88,7 +78,7 @@ def rollback_service() -> RollbackService:
     return RollbackService(
         aws.client("s3"),
         config.model_bucket,
-        _registry(config),
+        registry_for(config),
         RunStore(aws.client("s3"), config.model_bucket),
     )
 
