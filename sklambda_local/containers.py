@@ -29,10 +29,10 @@ from typing import Any, Literal
 
 import docker
 import docker.errors
-import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS_DIR = REPO_ROOT / "scripts" / "container-runtime"
+from sklambda_local.template import PROJECT_ROOT, load_template
+
+SCRIPTS_DIR = PROJECT_ROOT / "scripts" / "container-runtime"
 SETUP_SCRIPT = SCRIPTS_DIR / "setup.sh"
 SERVICE_SCRIPT = SCRIPTS_DIR / "start-service.sh"
 
@@ -331,33 +331,12 @@ def sam_local_settings(
     )
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
-    """Reads `!Ref`-style short forms as their long forms."""
-
-
-def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if name == "Fn::GetAtt" and isinstance(value, str):
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-_CloudFormationLoader.add_multi_constructor("!", _construct_tag)
-
-
 def functions_without_endpoint_variable(template: Path) -> list[str]:
     """Functions that would not get AWS_ENDPOINT_URL, and so would call the real AWS endpoints.
 
     `sam local --env-vars` sets only variables that the template declares.
     """
-    document = yaml.load(template.read_text(), Loader=_CloudFormationLoader)  # noqa: S506
+    document = load_template(template)
     globals_env = document.get("Globals", {}).get("Function", {}).get("Environment", {})
     declared_globally = ENDPOINT_VARIABLE in (globals_env.get("Variables") or {})
     missing = []

@@ -90,20 +90,36 @@ class LocalEventBridge:
         return started
 
 
+def envelope(
+    detail_type: str,
+    source: str,
+    resources: list[str],
+    detail: dict[str, Any],
+    time: datetime | None = None,
+) -> dict[str, Any]:
+    """The envelope EventBridge puts around every event it delivers."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": detail_type,
+        "source": source,
+        "account": LOCAL_ACCOUNT,
+        "time": (time or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": LOCAL_REGION,
+        "resources": resources,
+        "detail": detail,
+    }
+
+
 def alarm_state_change(alarm: dict[str, Any], previous_state: str) -> dict[str, Any]:
     """The event CloudWatch sends when an alarm (a describe_alarms entry) changes state."""
     changed = alarm.get("StateUpdatedTimestamp") or datetime.now(UTC)
     stamp = changed.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "CloudWatch Alarm State Change",
-        "source": "aws.cloudwatch",
-        "account": LOCAL_ACCOUNT,
-        "time": changed.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": LOCAL_REGION,
-        "resources": [alarm["AlarmArn"]],
-        "detail": {
+    return envelope(
+        "CloudWatch Alarm State Change",
+        "aws.cloudwatch",
+        [alarm["AlarmArn"]],
+        {
             "alarmName": alarm["AlarmName"],
             "state": {
                 "value": alarm["StateValue"],
@@ -116,4 +132,5 @@ def alarm_state_change(alarm: dict[str, Any], previous_state: str) -> dict[str, 
                 "metrics": [],
             },
         },
-    }
+        time=changed,
+    )

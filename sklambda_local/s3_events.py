@@ -1,10 +1,10 @@
 """Events shaped exactly as EventBridge delivers them, for the demo and the tests."""
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-from sklambda_local.template import LOCAL_ACCOUNT, LOCAL_REGION
+from sklambda_local.eventbridge import envelope
+from sklambda_local.template import LOCAL_ACCOUNT
 
 
 def object_created(
@@ -19,16 +19,11 @@ def object_created(
     }
     if version_id and version_id != "null":
         detail_object["version-id"] = version_id
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Object Created",
-        "source": "aws.s3",
-        "account": LOCAL_ACCOUNT,
-        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": LOCAL_REGION,
-        "resources": [f"arn:aws:s3:::{bucket}"],
-        "detail": {
+    return envelope(
+        "Object Created",
+        "aws.s3",
+        [f"arn:aws:s3:::{bucket}"],
+        {
             "version": "0",
             "bucket": {"name": bucket},
             "object": detail_object,
@@ -37,7 +32,7 @@ def object_created(
             "source-ip-address": "127.0.0.1",
             "reason": "PutObject",
         },
-    }
+    )
 
 
 def after_put(s3: Any, bucket: str, key: str, sequencer: str = "0") -> dict[str, Any]:
@@ -54,14 +49,4 @@ def after_put(s3: Any, bucket: str, key: str, sequencer: str = "0") -> dict[str,
 
 
 def scheduled(rule_arn: str) -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": LOCAL_ACCOUNT,
-        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": LOCAL_REGION,
-        "resources": [rule_arn],
-        "detail": {},
-    }
+    return envelope("Scheduled Event", "aws.events", [rule_arn], {})

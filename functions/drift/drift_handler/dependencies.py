@@ -5,6 +5,7 @@ from functools import cache
 from drift_handler.capture_store import CaptureStore
 from drift_handler.drift_service import DriftService
 from drift_handler.ground_truth_service import GroundTruthService
+from drift_handler.label_store import LabelStore
 from drift_handler.report_store import ReportStore
 from drift_handler.settings import get_settings
 from drift_handler.telemetry import MonitoringTelemetry
@@ -52,9 +53,10 @@ def get_drift_service() -> DriftService:
 
 @cache
 def get_ground_truth_service() -> GroundTruthService:
+    settings = get_settings()
     return GroundTruthService(
-        get_settings(),
-        aws.client("s3"),
+        settings,
+        LabelStore(aws.client("s3"), settings.model_bucket, settings.labelled_root()),
         get_registry(),
         get_capture_store(),
         get_report_store(),

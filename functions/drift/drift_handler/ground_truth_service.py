@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from drift_handler.capture_store import CaptureStore
+from drift_handler.label_store import LabelStore
 from drift_handler.labels import Label, parse_labels
 from drift_handler.models import GroundTruthResult
 from drift_handler.report_store import ReportStore
@@ -62,22 +63,21 @@ class GroundTruthService:
     def __init__(
         self,
         settings: MonitoringSettings,
-        s3: Any,
+        labels: LabelStore,
         registry: ModelRegistry,
         captures: CaptureStore,
         reports: ReportStore,
         telemetry: MonitoringTelemetry,
     ) -> None:
         self._settings = settings
-        self._s3 = s3
+        self._labels = labels
         self._registry = registry
         self._captures = captures
         self._reports = reports
         self._telemetry = telemetry
 
     def process(self, bucket: str, key: str, now: datetime) -> GroundTruthResult:
-        body = self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-        labels = parse_labels(key, body)
+        labels = parse_labels(key, self._labels.read_upload(bucket, key))
         since = now - timedelta(hours=self._settings.label_lookback_hours)
         objects = self._captures.objects_written(since, now)
         index = _index(self._captures.records(objects), {label.request_id for label in labels})
@@ -96,36 +96,32 @@ class GroundTruthService:
             manifest = self._registry.manifest(version)
             scores[version] = self._score(manifest, pairs)
             self._telemetry.performance(version, scores[version], len(pairs))
-            written.append(self._keep_labelled(manifest, pairs, f"{stem}-{version}", now))
+            written.append(
+                self._labels.keep_labelled(f"{stem}-{version}", now, _labelled_csv(manifest, pairs))
+            )
         self._telemetry.unmatched_labels(len(unmatched))
         if unmatched:
             logger.warning(
                 "labels without a captured prediction",
                 extra={"file": key, "unmatched": len(unmatched), "of": len(labels)},
             )
-        report = self._reports.put(
-            f"ground-truth/{now:%Y-%m-%d}/{stem}.json",
-            GroundTruthReport(
-                labels_file=f"s3://{bucket}/{key}",
-                labels=len(labels),
-                matched=sum(len(pairs) for pairs in matched.values()),
-                unmatched=len(unmatched),
-                scores=scores,
-                labelled_data=written,
-                report="",
-                unmatched_labels=unmatched,
-            ).model_dump_json(indent=2, exclude={"report"}),
-            "application/json",
-        )
-        return GroundTruthResult(
+        result = GroundTruthResult(
             labels_file=f"s3://{bucket}/{key}",
             labels=len(labels),
             matched=len(labels) - len(unmatched),
             unmatched=len(unmatched),
             scores=scores,
             labelled_data=written,
-            report=report,
+            report="",
         )
+        report = self._reports.put(
+            f"ground-truth/{now:%Y-%m-%d}/{stem}.json",
+            GroundTruthReport(**result.model_dump(), unmatched_labels=unmatched).model_dump_json(
+                indent=2, exclude={"report"}
+            ),
+            "application/json",
+        )
+        return result.model_copy(update={"report": report})
 
     @staticmethod
     def _score(manifest: Manifest, pairs: list[tuple[Label, CapturedRow]]) -> dict[str, float]:
@@ -133,23 +129,14 @@ class GroundTruthService:
         rows = [(str(label.label), str(row.prediction), row.probabilities) for label, row in pairs]
         return score(manifest.task, rows, classes)
 
-    def _keep_labelled(
-        self, manifest: Manifest, pairs: list[tuple[Label, CapturedRow]], name: str, now: datetime
-    ) -> str:
-        features = manifest.feature_schema.names
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([*features, manifest.training_data.target])
-        for label, row in pairs:
-            values = dict(zip(row.features, row.values, strict=True))
-            writer.writerow(
-                ["" if values[f] is None else values[f] for f in features] + [label.label]
-            )
-        key = f"{self._settings.labelled_root()}/dt={now:%Y-%m-%d}/{name}.csv"
-        self._s3.put_object(
-            Bucket=self._registry.bucket,
-            Key=key,
-            Body=buffer.getvalue().encode(),
-            ContentType="text/csv",
-        )
-        return f"s3://{self._registry.bucket}/{key}"
+
+def _labelled_csv(manifest: Manifest, pairs: list[tuple[Label, CapturedRow]]) -> str:
+    """The model's feature columns, then its training target column: what training reads."""
+    features = manifest.feature_schema.names
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*features, manifest.training_data.target])
+    for label, row in pairs:
+        values = dict(zip(row.features, row.values, strict=True))
+        writer.writerow(["" if values[f] is None else values[f] for f in features] + [label.label])
+    return buffer.getvalue()

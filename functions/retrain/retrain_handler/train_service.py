@@ -68,7 +68,7 @@ class TrainService:
             rows.feature_names, trained.holdout_features, trained.holdout_target
         )
         holdout_key = f"{HOLDOUTS_PREFIX}{request.run_id}.jsonl"
-        self._s3.put_object(Bucket=sources.bucket, Key=holdout_key, Body=data.to_jsonl(holdout))
+        data.write_jsonl_object(self._s3, sources.bucket, holdout_key, holdout)
         self._work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self._work_dir) as bundle_dir:
             save_bundle(trained, Path(bundle_dir))

@@ -93,6 +93,10 @@ def read_labelled_examples(
     return examples
 
 
+def write_jsonl_object(s3: Any, bucket: str, key: str, examples: Sequence[Example]) -> None:
+    s3.put_object(Bucket=bucket, Key=key, Body=to_jsonl(examples))
+
+
 def read_jsonl_object(s3: Any, bucket: str, key: str) -> list[Example]:
     return list(parse_jsonl(_body(s3, bucket, key), f"s3://{bucket}/{key}"))
 
