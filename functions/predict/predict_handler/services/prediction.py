@@ -5,12 +5,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from predict_handler.models import HealthResponse, PredictResponse
+from predict_handler.telemetry import PredictionTelemetry
 from sklambda.errors import SklambdaError
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
 from sklambda.runtime import Scores
 from sklambda.schema import validate_instances
-from sklambda.telemetry import PredictionTelemetry
 
 
 class TooManyRowsError(SklambdaError):
