@@ -19,7 +19,7 @@ SAM_CONFIG_ENV ?= default
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml layers/model/requirements.txt requirements-dev.txt
+$(STAMP): pyproject.toml layers/model/requirements.txt layers/onnx/requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON312)" || { echo "error: python3.12 was not found on PATH or under pyenv" >&2; exit 1; }
 	@echo "==> creating $(VENV) with $(PYTHON312)"
 	@$(PYTHON312) -m venv $(VENV)

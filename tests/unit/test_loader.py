@@ -32,7 +32,9 @@ class FakeRegistry:
     def manifest(self, version: str) -> Manifest:
         return self.manifests[version]
 
-    def download_verified(self, manifest: Manifest, directory: Path) -> Path:
+    def download_verified(
+        self, manifest: Manifest, directory: Path, artifact: object = None
+    ) -> Path:
         self.downloads += 1
         if manifest.version in self.tampered:
             raise IntegrityError("hash mismatch")

@@ -5,7 +5,7 @@ chosen, and a stack that lacks it fails at cold start with the variable's name.
 """
 
 import os
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -38,3 +38,9 @@ class RegistrySettings(EnvironmentSettings):
     model_prefix: str = Field(alias="MODEL_PREFIX")
     model_cache_ttl_seconds: float = Field(alias="MODEL_CACHE_TTL_SECONDS", ge=0)
     model_cache_dir: str = Field(alias="MODEL_CACHE_DIR")
+
+
+class ServingSettings(RegistrySettings):
+    """Functions that serve the champion: which runtime executes it (template InferenceRuntime)."""
+
+    inference_runtime: Literal["onnx", "sklearn"] = Field(alias="INFERENCE_RUNTIME")

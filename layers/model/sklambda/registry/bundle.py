@@ -28,6 +28,12 @@ def publish_bundle(registry: ModelRegistry, directory: Path) -> Manifest:
         if hashlib.sha256(baseline.read_bytes()).hexdigest() != draft.baseline.sha256:
             raise IntegrityError(f"{baseline} does not match the sha256 in its manifest")
         files[BASELINE_FILE] = baseline
+    onnx = draft.onnx.artifact if draft.onnx else None
+    if onnx is not None:
+        graph = directory / onnx.file
+        if hashlib.sha256(graph.read_bytes()).hexdigest() != onnx.sha256:
+            raise IntegrityError(f"{graph} does not match the sha256 in its manifest")
+        files[onnx.file] = graph
     manifest = draft.model_copy(
         update={"model_name": registry.model_name, "version": new_version_id(digest)}
     )

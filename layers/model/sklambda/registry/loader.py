@@ -17,6 +17,7 @@ from sklambda.observability import logger
 from sklambda.registry.manifest import Manifest
 from sklambda.registry.store import CHAMPION, ModelRegistry
 from sklambda.runtime import Predictor, runtime_for
+from sklambda.runtime.registry import SERVE_ARTIFACT
 
 _REGISTRY_FAULTS = (BotoCoreError, ClientError)
 _LOAD_FAULTS = (IntegrityError, IncompatibleModelError, ModelNotFoundError, *_REGISTRY_FAULTS)
@@ -43,8 +44,10 @@ class ModelLoader:
         ttl_seconds: float,
         *,
         clock: Callable[[], float] = time.monotonic,
+        inference_runtime: str = SERVE_ARTIFACT,
     ) -> None:
         self._registry = registry
+        self._inference_runtime = inference_runtime
         self._cache_dir = cache_dir
         self._ttl = ttl_seconds
         self._clock = clock
@@ -93,9 +96,11 @@ class ModelLoader:
         """Fetch, verify and load one version; nothing is deserialised before its hash matches."""
         started = time.perf_counter()
         manifest = self._registry.manifest(version)
-        runtime = runtime_for(manifest)
+        runtime = runtime_for(manifest, self._inference_runtime)
         runtime.check(manifest)
-        path = self._registry.download_verified(manifest, self._cache_dir)
+        path = self._registry.download_verified(
+            manifest, self._cache_dir, runtime.artifact(manifest)
+        )
         predictor = runtime.load(path, manifest)
         return LoadedModel(manifest, predictor, time.perf_counter() - started)
 

@@ -15,6 +15,9 @@ ARTIFACT_FILE = "model.joblib"
 # The artifact format names the runtime that serves it (sklambda.runtime.registry); manifests
 # written before the field existed are scikit-learn pickles.
 SKLEARN_JOBLIB = "sklearn-joblib"
+# The same pipeline converted at publish for ONNX Runtime (sklambda.training.onnx_export).
+ONNX_FILE = "model.onnx"
+ONNX_FORMAT = "onnx"
 MANIFEST_FILE = "manifest.json"
 BASELINE_FILE = "baseline.json"
 
@@ -46,6 +49,39 @@ class ArtifactInfo(BaseModel):
     format: str = Field(default=SKLEARN_JOBLIB, pattern=r"^[a-z0-9][a-z0-9-]*$")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     size_bytes: int = Field(ge=1)
+
+
+class OnnxParity(BaseModel):
+    """How the ONNX graph's outputs compared with the pickle's on the holdout rows.
+
+    A classifier passes with identical labels and every probability within ``tolerance``
+    (absolute); a regressor passes with every value within ``tolerance`` relative to
+    max(1, |value|), since float32 keeps about 7 significant digits whatever the scale.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rows: int
+    label_mismatches: int
+    max_abs_difference: float
+    max_relative_difference: float
+    tolerance: float
+    passed: bool
+
+
+class OnnxConversion(BaseModel):
+    """What happened when the version was converted for ONNX Runtime.
+
+    ``artifact`` is present only when the graph was built and passed parity; ``note`` says in
+    one line what happened either way.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    artifact: ArtifactInfo | None = None
+    parity: OnnxParity | None = None
+    note: str
+    converter: dict[str, str] = Field(default_factory=dict)
 
 
 class BaselineInfo(BaseModel):
@@ -81,6 +117,8 @@ class Manifest(BaseModel):
     artifact: ArtifactInfo
     baseline: BaselineInfo | None = None
     runtime: RuntimeVersions
+    # None for versions published before conversion existed.
+    onnx: OnnxConversion | None = None
     estimator: str
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
 
@@ -99,6 +137,7 @@ class Manifest(BaseModel):
             "estimator": self.estimator,
             "runtime": self.runtime.model_dump(),
             "sha256": self.artifact.sha256,
+            "onnx": self.onnx.note if self.onnx else None,
         }
 
 

@@ -26,7 +26,7 @@ from sklambda.errors import (
     SdkTooOldError,
     VersionExistsError,
 )
-from sklambda.registry.manifest import MANIFEST_FILE, AliasPointer, Manifest
+from sklambda.registry.manifest import MANIFEST_FILE, AliasPointer, ArtifactInfo, Manifest
 
 CHAMPION = "champion"
 _CHUNK_BYTES = 1024 * 1024
@@ -207,17 +207,21 @@ class ModelRegistry:
                 ) from error
             raise
 
-    def download_verified(self, manifest: Manifest, directory: Path) -> Path:
-        """Stream the artifact to disk, hashing as it arrives; only a matching file is kept."""
+    def download_verified(
+        self, manifest: Manifest, directory: Path, artifact: ArtifactInfo | None = None
+    ) -> Path:
+        """Stream an artifact (the manifest's own unless another of its files is named) to disk,
+        hashing as it arrives; only a file matching the manifest's sha256 is kept."""
         if manifest.version is None:
             raise ValueError("manifest has no version")
+        artifact = artifact or manifest.artifact
         directory.mkdir(parents=True, exist_ok=True)
-        suffix = Path(manifest.artifact.file).suffix
-        target = directory / f"{manifest.version}-{manifest.artifact.sha256[:12]}{suffix}"
-        if target.exists() and _sha256_of(target) == manifest.artifact.sha256:
+        suffix = Path(artifact.file).suffix
+        target = directory / f"{manifest.version}-{artifact.sha256[:12]}{suffix}"
+        if target.exists() and _sha256_of(target) == artifact.sha256:
             return target
         response = self._s3.get_object(
-            Bucket=self.bucket, Key=self.version_key(manifest.version, manifest.artifact.file)
+            Bucket=self.bucket, Key=self.version_key(manifest.version, artifact.file)
         )
         digest = hashlib.sha256()
         descriptor, partial = tempfile.mkstemp(dir=directory, suffix=".partial")
@@ -226,10 +230,10 @@ class ModelRegistry:
                 for chunk in response["Body"].iter_chunks(_CHUNK_BYTES):
                     digest.update(chunk)
                     handle.write(chunk)
-            if digest.hexdigest() != manifest.artifact.sha256:
+            if digest.hexdigest() != artifact.sha256:
                 raise IntegrityError(
-                    f"artifact of {self.model_name} {manifest.version} has sha256 "
-                    f"{digest.hexdigest()[:12]}…, manifest says {manifest.artifact.sha256[:12]}…; "
+                    f"{artifact.file} of {self.model_name} {manifest.version} has sha256 "
+                    f"{digest.hexdigest()[:12]}…, manifest says {artifact.sha256[:12]}…; "
                     "refusing to load it"
                 )
             os.replace(partial, target)

@@ -5,7 +5,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sklambda.registry.manifest import ClassLabel, Manifest, Task
+from sklambda.registry.manifest import ArtifactInfo, ClassLabel, Manifest, Task
 from sklambda.runtime.scores import Scores
 
 
@@ -45,6 +45,10 @@ class ModelRuntime(Protocol):
 
         Called before the artifact is downloaded, so a refusal costs no transfer.
         """
+        ...
+
+    def artifact(self, manifest: Manifest) -> ArtifactInfo:
+        """Which of the version's files this runtime loads, with the sha256 it must match."""
         ...
 
     def load(self, artifact: Path, manifest: Manifest) -> Predictor:

@@ -3,12 +3,15 @@
 A new runtime is one module implementing ``ModelRuntime`` plus one entry here. Entries import
 their module only when a manifest asks for them, so a layer without scikit-learn can serve
 another format and never import it.
+
+The serving functions name a runtime in their settings (``INFERENCE_RUNTIME``): ``sklearn``
+serves each version's own artifact format, ``onnx`` serves the ONNX graph converted at publish.
 """
 
 from collections.abc import Callable
 
 from sklambda.errors import IncompatibleModelError
-from sklambda.registry.manifest import SKLEARN_JOBLIB, Manifest
+from sklambda.registry.manifest import ONNX_FORMAT, SKLEARN_JOBLIB, Manifest
 from sklambda.runtime.predictor import ModelRuntime
 
 
@@ -18,13 +21,30 @@ def _scikit_learn() -> ModelRuntime:
     return SklearnRuntime()
 
 
+def _onnx() -> ModelRuntime:
+    from sklambda.runtime.onnx_runtime import OnnxRuntime
+
+    return OnnxRuntime()
+
+
 RUNTIMES: dict[str, Callable[[], ModelRuntime]] = {
     SKLEARN_JOBLIB: _scikit_learn,
+    ONNX_FORMAT: _onnx,
 }
+# Values of the template's InferenceRuntime parameter.
+SERVE_ARTIFACT = "sklearn"
+SERVE_ONNX = "onnx"
+INFERENCE_RUNTIMES = (SERVE_ARTIFACT, SERVE_ONNX)
 
 
-def runtime_for(manifest: Manifest) -> ModelRuntime:
-    """The runtime for the manifest's artifact format, refusing a format this layer lacks."""
+def runtime_for(manifest: Manifest, inference_runtime: str = SERVE_ARTIFACT) -> ModelRuntime:
+    """The runtime that serves the version under the deployment's inference runtime.
+
+    Under ``onnx`` it is always ONNX Runtime, which refuses a version without a parity-passing
+    graph; otherwise the runtime of the manifest's artifact format, refusing one this layer lacks.
+    """
+    if inference_runtime == SERVE_ONNX:
+        return _onnx()
     factory = RUNTIMES.get(manifest.artifact.format)
     if factory is None:
         raise IncompatibleModelError(

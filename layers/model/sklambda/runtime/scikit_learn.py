@@ -7,7 +7,14 @@ from typing import Any
 import numpy as np
 
 from sklambda.errors import IncompatibleModelError
-from sklambda.registry.manifest import SKLEARN_JOBLIB, ClassLabel, Manifest, RuntimeVersions, Task
+from sklambda.registry.manifest import (
+    SKLEARN_JOBLIB,
+    ArtifactInfo,
+    ClassLabel,
+    Manifest,
+    RuntimeVersions,
+    Task,
+)
 from sklambda.runtime.scores import Scores
 
 # Final estimators whose predict() is the class of highest probability, so one predict_proba
@@ -87,6 +94,9 @@ class SklearnRuntime:
 
     def check(self, manifest: Manifest) -> None:
         check_compatible(manifest, _installed())
+
+    def artifact(self, manifest: Manifest) -> ArtifactInfo:
+        return manifest.artifact
 
     def load(self, artifact: Path, manifest: Manifest) -> SklearnPredictor:
         import joblib

@@ -24,6 +24,7 @@ from sklambda.runtime.scikit_learn import SklearnPredictor, dump_artifact
 from sklambda.schema import infer_schema
 from sklambda.training.data import TrainingData
 from sklambda.training.metrics import prediction_scores
+from sklambda.training.onnx_export import export_onnx
 from sklambda.training.pipeline import DEFAULT_HYPERPARAMETERS, build_pipeline
 
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
@@ -104,17 +105,27 @@ def train_model(
 
 
 def save_bundle(trained: TrainedModel, directory: Path) -> Manifest:
-    """Write model.joblib, baseline.json and manifest.json; the manifest records their sha256."""
+    """Write model.joblib, model.onnx when it converts with parity, baseline.json and
+    manifest.json; the manifest records their sha256."""
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACT_FILE
     dump_artifact(trained.estimator, artifact)
     payload = artifact.read_bytes()
-    manifest = trained.manifest.model_copy(
+    draft = trained.manifest
+    manifest = draft.model_copy(
         update={
             "artifact": ArtifactInfo(
                 sha256=hashlib.sha256(payload).hexdigest(), size_bytes=len(payload)
             ),
             "baseline": write_baseline(trained.baseline, directory) if trained.baseline else None,
+            "onnx": export_onnx(
+                trained.estimator,
+                draft.task,
+                draft.classes,
+                draft.feature_schema,
+                trained.holdout_features,
+                directory,
+            ),
         }
     )
     (directory / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2))
