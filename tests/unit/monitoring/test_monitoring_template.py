@@ -64,8 +64,9 @@ def test_ground_truth_reads_labels_and_writes_labelled_data_and_reports(stack):
     }
 
 
-def test_capture_goes_encrypted_to_the_private_bucket_under_capture(stack):
-    stream = stack.properties("CaptureDeliveryStream")
+@pytest.mark.parametrize("logical_id", ["CaptureDeliveryStream", "CaptureLogDeliveryStream"])
+def test_capture_goes_encrypted_to_the_private_bucket_under_capture(stack, logical_id):
+    stream = stack.properties(logical_id)
     assert stream["DeliveryStreamEncryptionConfigurationInput"]["KeyType"] == "AWS_OWNED_CMK"
     destination = stream["ExtendedS3DestinationConfiguration"]
     assert destination["BucketARN"] == stack.arn_of("ModelBucket")
