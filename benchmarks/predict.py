@@ -114,13 +114,14 @@ def time_interleaved(calls: dict, repeats: int) -> dict[str, list[float]]:
 def capture_variants(stack) -> dict:
     """The prediction service with capture off, as log lines, and through Firehose."""
     from predict_handler import dependencies
-    from predict_handler.service import PredictionService
+    from predict_handler.services.prediction import PredictionService
+    from predict_handler.telemetry import PredictionTelemetry
     from sklambda import aws
     from sklambda.monitoring.capture import DataCapture, FirehoseCaptureSink
     from sklambda.monitoring.capture_factory import build_log_capture
     from sklambda.monitoring.capture_settings import CaptureSamplingSettings
+    from sklambda.monitoring.capture_telemetry import CaptureTelemetry
     from sklambda.observability import metrics
-    from sklambda.telemetry import CaptureTelemetry, PredictionTelemetry
     from sklambda_local.provision import provision_delivery_stream
 
     settings = dependencies.get_settings()
@@ -147,18 +148,18 @@ def capture_variants(stack) -> dict:
     }
 
 
-def _serving(app_module, service, call_handler):
+def _serving(routes, service, call_handler):
     """The handler call, answered by this service (the handler looks get_service up per call)."""
 
     def call() -> None:
-        app_module.get_service = lambda: service
+        routes.get_service = lambda: service
         call_handler()
 
     return call
 
 
 def capture_comparison(stack, trained) -> None:
-    import predict_handler.app as app_module
+    import predict_handler.handlers.api as routes
     from sklambda_local.functions import import_handler
     from sklambda_local.local_api import LocalContext
 
@@ -170,11 +171,11 @@ def capture_comparison(stack, trained) -> None:
         f"\ncapture, OMP_NUM_THREADS={threads}, {CAPTURE_REPEATS} interleaved calls each (ms)"
         "      p50      p99 | vs off p50   p99"
     )
-    original = app_module.get_service
+    original = routes.get_service
     try:
         for rows in (1, 100):
             calls = {
-                label: _serving(app_module, service, _handler_call(handler, context, trained, rows))
+                label: _serving(routes, service, _handler_call(handler, context, trained, rows))
                 for label, service in services.items()
             }
             samples = time_interleaved(calls, CAPTURE_REPEATS)
@@ -186,7 +187,7 @@ def capture_comparison(stack, trained) -> None:
                     f" | {p50 / off50:9.2f}x {p99 / off99:5.2f}x"
                 )
     finally:
-        app_module.get_service = original
+        routes.get_service = original
 
 
 def warm(stack, trained) -> list[tuple[str, float, float, float, float]]:
@@ -217,7 +218,7 @@ import time, os, sys
 started = time.perf_counter()
 sys.path[:0] = [{root!r}, {function_dir!r}]
 from predict_handler.dependencies import get_loader
-import predict_handler.app
+import predict_handler.handlers.api
 model = get_loader().current()
 print(time.perf_counter() - started)
 """

@@ -8,8 +8,8 @@ from sklambda.monitoring.capture import (
     LogLineCaptureSink,
 )
 from sklambda.monitoring.capture_settings import CaptureSamplingSettings, CaptureSettings
+from sklambda.monitoring.capture_telemetry import CaptureTelemetry
 from sklambda.observability import metrics
-from sklambda.telemetry import CaptureTelemetry
 
 
 def build_capture(settings: CaptureSettings, model_name: str) -> DataCapture:
