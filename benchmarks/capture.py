@@ -33,6 +33,7 @@ from sklambda.monitoring.capture import (
     S3CaptureSink,
     json_rows,
 )
+from sklambda.runtime import Scores
 from sklambda.training.data import load_bundled
 from sklambda_local.embedded_aws import embedded_aws
 from sklambda_local.provision import provision_bucket, provision_delivery_stream
@@ -81,9 +82,7 @@ def time_capture(capture: DataCapture, rows: int) -> float:
             model_version="v1",
             features=features,
             matrix=matrix,
-            predictions=[0] * rows,
-            probabilities=probabilities,
-            classes=[0, 1],
+            scores=Scores(np.zeros(rows, dtype=np.int64), probabilities, (0, 1)),
         )
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1000

@@ -16,6 +16,7 @@ from sklambda.monitoring.capture import (
     encode_record,
     json_rows,
 )
+from sklambda.runtime import Scores
 from sklambda_local.filter_pattern import FilterPatternError, json_filter_pattern
 from sklambda_local.log_subscriptions import (
     firehose_processing,
@@ -52,9 +53,11 @@ def _request(capture: DataCapture, matrix: np.ndarray, model_name: str = "sklamb
         model_version="v1",
         features=[f"f{i}" for i in range(matrix.shape[1])],
         matrix=matrix,
-        predictions=[i % 2 for i in range(rows)],
-        probabilities=np.tile(np.array([[0.25, 0.75]], dtype=np.float32), (rows, 1)),
-        classes=np.array([0, 1]),
+        scores=Scores(
+            np.arange(rows) % 2,
+            np.tile(np.array([[0.25, 0.75]], dtype=np.float32), (rows, 1)),
+            (0, 1),
+        ),
     )
 
 
@@ -199,3 +202,29 @@ def test_json_filter_patterns(pattern, message, expected):
 def test_patterns_the_local_loop_cannot_evaluate_are_refused(pattern):
     with pytest.raises(FilterPatternError):
         json_filter_pattern(pattern)
+
+
+@pytest.mark.parametrize(
+    "scores",
+    [
+        Scores(np.array(["cat", "dog"]), np.array([[0.9, 0.1], [0.2, 0.8]]), ("cat", "dog")),
+        Scores(np.array(["a", 1], dtype=object), np.array([[1.0, 0.0], [0.5, 0.5]]), ("a", 1)),
+        Scores(np.array([1.5, -2.25])),
+    ],
+    ids=["text labels", "object labels", "regression"],
+)
+def test_labels_of_any_kind_are_written_as_the_record_expects(scores):
+    sink = Lines()
+    assert _capture(sink).capture_request(
+        request_id="r",
+        model_name="m",
+        model_version="v",
+        features=["x"],
+        matrix=np.array([[1.0], [2.0]]),
+        scores=scores,
+    )
+    (record,) = [CaptureRecord.model_validate_json(line) for line in sink.lines]
+    assert record.predictions == scores.labels.tolist()
+    expected = None if scores.probabilities is None else scores.probabilities.tolist()
+    assert record.probabilities == expected
+    assert record.classes == (None if scores.classes is None else [str(c) for c in scores.classes])

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from sklambda.observability import logger
 from sklambda.registry.manifest import ClassLabel
+from sklambda.runtime.scores import Scores
 
 CAPTURE_SCHEMA_VERSION = 1
 CaptureSource = Literal["predict", "batch"]
@@ -147,6 +148,12 @@ def _json_matrix(matrix: np.ndarray) -> np.ndarray | list[list[Any]]:
     return json_rows(matrix)
 
 
+def _json_labels(labels: np.ndarray) -> np.ndarray | list[Any]:
+    if labels.dtype.kind in _NUMERIC_KINDS:
+        return np.ascontiguousarray(labels)
+    return labels.tolist()
+
+
 def _plain_or_fail(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
@@ -206,9 +213,7 @@ class DataCapture:
         model_version: str,
         features: list[str],
         matrix: np.ndarray,
-        predictions: Sequence[ClassLabel],
-        probabilities: np.ndarray | None = None,
-        classes: Sequence[Any] | None = None,
+        scores: Scores,
     ) -> bool:
         """Capture a whole real-time request, or none of it; True when it was delivered.
 
@@ -225,11 +230,13 @@ class DataCapture:
             "model_name": model_name,
             "model_version": model_version,
             "features": features,
-            "row_ids": list(range(len(predictions))),
+            "row_ids": list(range(len(scores))),
             "rows": _json_matrix(matrix),
-            "predictions": list(predictions),
-            "probabilities": None if probabilities is None else _json_matrix(probabilities),
-            "classes": None if classes is None else [str(label) for label in classes],
+            "predictions": _json_labels(scores.labels),
+            "probabilities": (
+                None if scores.probabilities is None else _json_matrix(scores.probabilities)
+            ),
+            "classes": _class_names(scores),
         }
         return self._deliver("predict", 1, lambda: self._request_lines(fields))
 
@@ -257,9 +264,7 @@ class DataCapture:
         model_version: str,
         features: list[str],
         matrix: np.ndarray,
-        predictions: Sequence[ClassLabel] | np.ndarray,
-        probabilities: np.ndarray | None = None,
-        classes: Sequence[Any] | None = None,
+        scores: Scores,
         first_row_id: int = 0,
     ) -> bool:
         """Capture a sample of a batch's rows, each row kept with the sampling rate.
@@ -267,18 +272,18 @@ class DataCapture:
         ``request_id`` names the batch (e.g. its input key) and row ids count from
         ``first_row_id``, so labels for a batch can name the row they belong to.
         """
-        if not self.enabled or not len(predictions):
+        if not self.enabled or not len(scores):
             return False
-        draws = np.array([self._uniform() for _ in range(len(predictions))])
+        draws = np.array([self._uniform() for _ in range(len(scores))])
         kept = np.flatnonzero(draws < self._rate)
         if not kept.size:
             return False
-        predicted = np.asarray(predictions, dtype=object)
         now = self._clock()
-        class_names = None if classes is None else [str(label) for label in classes]
+        class_names = _class_names(scores)
         lines = []
         for start in range(0, kept.size, ROWS_PER_BATCH_RECORD):
             rows = kept[start : start + ROWS_PER_BATCH_RECORD]
+            sampled = scores.take(rows)
             lines.append(
                 {
                     "schema_version": CAPTURE_SCHEMA_VERSION,
@@ -290,9 +295,11 @@ class DataCapture:
                     "features": features,
                     "row_ids": rows + first_row_id,
                     "rows": _json_matrix(matrix[rows]),
-                    "predictions": [_plain(value) for value in predicted[rows]],
+                    "predictions": _json_labels(sampled.labels),
                     "probabilities": (
-                        None if probabilities is None else _json_matrix(probabilities[rows])
+                        None
+                        if sampled.probabilities is None
+                        else _json_matrix(sampled.probabilities)
                     ),
                     "classes": class_names,
                 }
@@ -331,5 +338,5 @@ def _row_slice(fields: dict[str, Any], start: int, stop: int) -> dict[str, Any]:
     return sliced
 
 
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
+def _class_names(scores: Scores) -> list[str] | None:
+    return None if scores.classes is None else [str(label) for label in scores.classes]
