@@ -166,10 +166,10 @@ def capture_variants(stack) -> dict:
 
 
 def _serving(routes, service, call_handler):
-    """The handler call, answered by this service (the handler looks get_service up per call)."""
+    """The handler call, answered by this service (the route looks its service up per call)."""
 
     def call() -> None:
-        routes.get_service = lambda: service
+        routes.get_prediction_service = lambda: service
         call_handler()
 
     return call
@@ -188,7 +188,7 @@ def capture_comparison(stack, trained) -> None:
         f"\ncapture, OMP_NUM_THREADS={threads}, {CAPTURE_REPEATS} interleaved calls each (ms)"
         "      p50      p99 | vs off p50   p99"
     )
-    original = routes.get_service
+    original = routes.get_prediction_service
     try:
         # Each variant is interleaved with capture off on its own: the Firehose calls' work in
         # the embedded AWS (a thread of this process) would otherwise spill into the next call.
@@ -218,7 +218,7 @@ def capture_comparison(stack, trained) -> None:
                         f"{(off50 + own50) / off50:.3f}x {(off99 + own99) / off99:.3f}x"
                     )
     finally:
-        routes.get_service = original
+        routes.get_prediction_service = original
 
 
 def warm(stack, trained) -> list[tuple[str, float, float, float, float]]:
