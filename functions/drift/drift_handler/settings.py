@@ -5,6 +5,7 @@ from functools import cache
 from pydantic import Field
 
 from sklambda.settings import RegistrySettings
+from sklambda.storage.keys import ModelKeys
 
 
 class MonitoringSettings(RegistrySettings):
@@ -18,17 +19,15 @@ class MonitoringSettings(RegistrySettings):
     max_window_hours: float = Field(alias="DRIFT_MAX_WINDOW_HOURS", default=24.0, gt=0)
     label_lookback_hours: float = Field(alias="LABEL_LOOKBACK_HOURS", default=168.0, gt=0)
 
-    def capture_root(self) -> str:
-        return f"{self.capture_prefix.strip('/')}/{self.model_name}"
-
-    def reports_root(self) -> str:
-        return f"{self.reports_prefix.strip('/')}/{self.model_name}"
-
-    def watermark_key(self) -> str:
-        return f"{self.state_prefix.strip('/')}/{self.model_name}/drift-watermark.json"
-
-    def labelled_root(self) -> str:
-        return f"{self.labelled_prefix.strip('/')}/{self.model_name}"
+    def model_keys(self) -> ModelKeys:
+        return ModelKeys(
+            self.model_name,
+            model_prefix=self.model_prefix,
+            capture_prefix=self.capture_prefix,
+            reports_prefix=self.reports_prefix,
+            state_prefix=self.state_prefix,
+            labelled_prefix=self.labelled_prefix,
+        )
 
 
 @cache

@@ -8,11 +8,11 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from sklambda.schema import FeatureSchema
+from sklambda.storage.keys import MANIFEST_FILE as MANIFEST_FILE
 
 Task = Literal["classification", "regression"]
 ClassLabel = int | float | str
 ARTIFACT_FILE = "model.joblib"
-MANIFEST_FILE = "manifest.json"
 BASELINE_FILE = "baseline.json"
 
 
