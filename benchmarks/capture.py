@@ -13,6 +13,7 @@ import numpy as np
 
 from sklambda import aws
 from sklambda.monitoring.capture import DataCapture, FirehoseCaptureSink, S3CaptureSink
+from sklambda.runtime import Scores
 from sklambda.storage.keys import ModelKeys
 from sklambda.storage.objects import S3Objects
 from sklambda_local.embedded_aws import embedded_aws
@@ -43,9 +44,7 @@ def time_capture(capture: DataCapture, rows: int) -> float:
             model_version="v1",
             features=[f"f{i}" for i in range(30)],
             matrix=matrix,
-            predictions=[0] * rows,
-            probabilities=np.full((rows, 2), 0.5),
-            classes=[0, 1],
+            scores=Scores(np.zeros(rows, dtype=np.int64), np.full((rows, 2), 0.5), (0, 1)),
         )
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1000

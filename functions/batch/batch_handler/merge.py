@@ -7,10 +7,10 @@ follows a small one, are streamed through a bounded buffer, since S3 refuses sma
 import json
 from collections.abc import Iterator
 
+from batch_handler.adapters.s3io import MultipartWriter, ObjectStore
 from batch_handler.models import ChunkSpec, ChunkSummary, RunPlan
 from batch_handler.parsing import Rejected
 from batch_handler.rendering import rejected_line
-from batch_handler.s3io import MultipartWriter, ObjectStore
 from sklambda.storage.keys import batch_part_key
 
 MIN_COPY_PART = 5 * 1024 * 1024

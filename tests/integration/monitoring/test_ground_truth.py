@@ -6,8 +6,8 @@ import io
 import json
 
 import pytest
-from retrain_handler.settings import TrainSettings
 
+from retrain_handler.settings import TrainSettings
 from sklambda import aws
 from sklambda.retraining.data import read_labelled_examples
 from sklambda.training.data import load_csv

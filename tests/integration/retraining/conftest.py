@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 from moto import mock_aws
-from retrain_handler.settings import TrainSettings
 
+from retrain_handler.settings import TrainSettings
 from sklambda import aws
 from sklambda.registry.bundle import publish_bundle
 from sklambda.registry.store import ModelRegistry

@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from retrain_handler.settings import TrainSettings
 
 from drift_handler.settings import MonitoringSettings
+from retrain_handler.settings import TrainSettings
 from sklambda.storage.keys import (
     HOLDOUTS_PREFIX,
     PROMOTION_WATCH_KEY,

@@ -12,6 +12,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
+from batch_handler.adapters.runs import RunStore, is_older, same_version
 from batch_handler.errors import ChunkFailedError
 from batch_handler.models import (
     ChunkSummary,
@@ -25,8 +26,7 @@ from batch_handler.models import (
     SweepEvent,
 )
 from batch_handler.runner import Runner
-from batch_handler.runs import RunStore, is_older, same_version
-from sklambda.batch_telemetry import BatchTelemetry
+from batch_handler.telemetry import BatchTelemetry
 from sklambda.errors import ModelUnavailableError, SklambdaError
 from sklambda.observability import logger
 from sklambda.storage import keys

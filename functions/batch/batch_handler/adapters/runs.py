@@ -4,8 +4,8 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from batch_handler.adapters.s3io import ObjectStore
 from batch_handler.models import ObjectRef, RunSummary
-from batch_handler.s3io import ObjectStore
 from sklambda.storage.keys import batch_claim_key, batch_run_key
 from sklambda.storage.lock import S3Lock, utc_now
 
