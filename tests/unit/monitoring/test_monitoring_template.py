@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from drift_handler.settings import MonitoringSettings
+from drift_handler.settings import DriftSettings, GroundTruthSettings
 from sklambda.storage.keys import LABELS_PREFIX
 from sklambda_local.template import LocalStack
 from tests.unit.s3_grants import grants, model_keys, under
@@ -28,7 +28,7 @@ def test_the_alarms_other_stacks_refer_to_exist_with_these_logical_ids(stack):
 
 
 def test_drift_reads_capture_and_models_and_writes_only_reports_and_its_state(stack):
-    keys = model_keys(stack, "DriftFunction", MonitoringSettings)
+    keys = model_keys(stack, "DriftFunction", DriftSettings)
     allowed = grants(stack, "DriftFunction")
     read = under(keys.capture_root, keys.model_root, keys.state_root)
     assert allowed["s3:GetObject"] == read
@@ -39,7 +39,7 @@ def test_drift_reads_capture_and_models_and_writes_only_reports_and_its_state(st
 
 
 def test_ground_truth_reads_labels_and_writes_labelled_data_and_reports(stack):
-    keys = model_keys(stack, "GroundTruthFunction", MonitoringSettings)
+    keys = model_keys(stack, "GroundTruthFunction", GroundTruthSettings)
     allowed = grants(stack, "GroundTruthFunction")
     assert allowed["s3:GetObject"] == under(LABELS_PREFIX, keys.capture_root, keys.model_root)
     assert allowed["s3:ListBucket"] == under(keys.capture_root, keys.model_root)
@@ -50,7 +50,7 @@ def test_ground_truth_reads_labels_and_writes_labelled_data_and_reports(stack):
 
 
 def test_capture_goes_encrypted_to_the_private_bucket_where_drift_reads_it(stack):
-    keys = model_keys(stack, "DriftFunction", MonitoringSettings)
+    keys = model_keys(stack, "DriftFunction", DriftSettings)
     stream = stack.properties("CaptureDeliveryStream")
     assert stream["DeliveryStreamEncryptionConfigurationInput"]["KeyType"] == "AWS_OWNED_CMK"
     destination = stream["ExtendedS3DestinationConfiguration"]

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from drift_handler.settings import MonitoringSettings
+from drift_handler.settings import GroundTruthSettings
 from retrain_handler.settings import TrainSettings
 from sklambda.storage.keys import (
     HOLDOUTS_PREFIX,
@@ -55,7 +55,7 @@ def test_training_reads_its_data_and_writes_new_versions_and_its_holdout_only(st
 def test_training_reads_the_labelled_rows_ground_truth_writes(stack):
     assert (
         model_keys(stack, "TrainFunction", TrainSettings).labelled_root
-        == model_keys(stack, "GroundTruthFunction", MonitoringSettings).labelled_root
+        == model_keys(stack, "GroundTruthFunction", GroundTruthSettings).labelled_root
     )
 
 

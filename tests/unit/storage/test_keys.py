@@ -67,7 +67,15 @@ def test_two_models_never_share_a_root(first, second):
 
 @given(name=NAMES)
 def test_the_settings_accept_exactly_the_names_the_keys_accept(name):
-    settings = RegistrySettings.from_environment({"MODEL_BUCKET": "bucket", "MODEL_NAME": name})
+    settings = RegistrySettings.from_environment(
+        {
+            "MODEL_BUCKET": "bucket",
+            "MODEL_NAME": name,
+            "MODEL_PREFIX": "models",
+            "MODEL_CACHE_TTL_SECONDS": "60",
+            "MODEL_CACHE_DIR": "/tmp/models",
+        }
+    )
     assert settings.model_keys().model_root == f"models/{name}/"
 
 
