@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sklambda_local.template import PROJECT_ROOT, LocalStack
+from tests.unit.s3_grants import grants, model_keys, under
 
 
 @pytest.fixture
@@ -45,8 +46,9 @@ def test_predict_function_can_only_read_models(stack):
         for action in statement["Action"]
     }
     assert actions == {"s3:GetObject", "s3:ListBucket", "kms:Decrypt"}
-    (read,) = [s for s in _statements(stack, "PredictFunction") if s["Action"] == ["s3:GetObject"]]
-    assert read["Resource"].endswith("/models/sklambda-model/*")
+    model_root = model_keys(stack, "PredictFunction").model_root
+    assert grants(stack, "PredictFunction")["s3:GetObject"] == under(model_root)
+    assert grants(stack, "PredictFunction")["s3:ListBucket"] == under(model_root)
 
 
 @pytest.mark.parametrize(("mode", "iam", "key"), [("IAM", True, False), ("API_KEY", False, True)])
