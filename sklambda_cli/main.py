@@ -42,6 +42,8 @@ def _train(args: argparse.Namespace) -> None:
     manifest = save_bundle(trained, Path(args.out))
     metrics = ", ".join(f"{name}={value:.4f}" for name, value in manifest.metrics.items())
     print(f"trained {manifest.estimator} on {data.rows} rows from {data.source}: {metrics}")
+    if manifest.onnx is not None:
+        print(f"onnx: {manifest.onnx.note}")
     print(f"wrote {args.out}/ (sha256 {manifest.artifact.sha256[:12]}…); publish it with:")
     print(f"  sklambda publish {args.out}")
 
@@ -52,13 +54,19 @@ def _publish(args: argparse.Namespace) -> None:
     registry = _registry(args)
     manifest = publish_bundle(registry, Path(args.bundle))
     print(f"published {manifest.model_name} {manifest.version}")
+    if manifest.onnx is not None:
+        print(f"onnx: {manifest.onnx.note}")
     if args.promote:
         pointer = registry.promote(manifest.version or "", reason="published with --promote")
         print(f"champion is now {pointer.version} (previous: {pointer.previous or 'none'})")
 
 
 def _promote(args: argparse.Namespace) -> None:
-    pointer = _registry(args).promote(
+    from sklambda.runtime.registry import check_servable
+
+    registry = _registry(args)
+    check_servable(registry.manifest(args.version), args.inference_runtime)
+    pointer = registry.promote(
         args.version, expected_current=args.expect_current, reason=args.reason
     )
     print(f"champion is now {pointer.version} (previous: {pointer.previous or 'none'})")
@@ -176,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     promote.add_argument("version")
     promote.add_argument("--expect-current", help="only if this version is the champion now")
     promote.add_argument("--reason", default="promoted by hand")
+    promote.add_argument(
+        "--inference-runtime",
+        choices=["sklearn", "onnx"],
+        default=os.environ.get("SKLAMBDA_INFERENCE_RUNTIME", "sklearn"),
+        help="the stack's InferenceRuntime; onnx refuses a version without a parity-passing "
+        "ONNX artifact (default $SKLAMBDA_INFERENCE_RUNTIME or sklearn)",
+    )
     registry_options(promote)
     promote.set_defaults(run=_promote)
 

@@ -34,6 +34,11 @@ RUNTIME_PROVIDED_DISTRIBUTIONS = {
 # Neither scikit-learn nor the rest of scipy imports these (checked by importing every
 # scikit-learn module and by grepping both packages for imports of them).
 UNUSED_SCIPY = {"datasets", "differentiate", "fftpack", "misc", "odr", "signal"}
+# ONNX Runtime's converters, optimisers and quantisation tools are not needed to run a graph,
+# and its Python module does not link the C-API library (readelf -d shows no NEEDED entry for
+# it); an InferenceSession runs without any of them (tests/unit/test_lean_serving.py).
+UNUSED_ONNXRUNTIME = {"transformers", "quantization", "tools", "datasets", "backend"}
+UNUSED_ONNXRUNTIME_LIBRARIES = "libonnxruntime.so*"
 # importlib.metadata needs METADATA for versions; the licence texts must ship with the binaries.
 KEPT_METADATA = ("METADATA", "LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "licenses")
 
@@ -81,6 +86,17 @@ def drop_unused_scipy(root: Path) -> None:
     for name in UNUSED_SCIPY:
         if (root / "scipy" / name).is_dir():
             shutil.rmtree(root / "scipy" / name)
+
+
+def drop_unused_onnxruntime(root: Path) -> None:
+    package = root / "onnxruntime"
+    if not package.is_dir():
+        return
+    for name in UNUSED_ONNXRUNTIME:
+        if (package / name).is_dir():
+            shutil.rmtree(package / name)
+    for library in (package / "capi").glob(UNUSED_ONNXRUNTIME_LIBRARIES):
+        library.unlink()
 
 
 def trim_dist_info(root: Path) -> None:
@@ -145,6 +161,7 @@ def slim(root: Path, arch: str) -> None:
         ("test folders, build sources, stubs", lambda: drop_test_and_build_files(root)),
         ("AWS SDK (the runtime provides it)", lambda: drop_runtime_provided_sdk(root)),
         ("scipy subpackages nothing imports", lambda: drop_unused_scipy(root)),
+        ("onnxruntime tools and C-API library", lambda: drop_unused_onnxruntime(root)),
         ("dist-info beyond METADATA and licences", lambda: trim_dist_info(root)),
         ("debug symbols of extension modules", lambda: strip_shared_objects(root, arch)),
         ("bytecode (third-party sourceless)", lambda: compile_bytecode(root)),

@@ -5,12 +5,12 @@ from functools import cache
 from pydantic import Field
 
 from sklambda.monitoring.capture_settings import CaptureSettings
-from sklambda.settings import RegistrySettings
+from sklambda.settings import ServingSettings
 
 _MB = 1024 * 1024
 
 
-class BatchSettings(RegistrySettings, CaptureSettings):
+class BatchSettings(ServingSettings, CaptureSettings):
     state_machine_arn: str = Field(alias="BATCH_STATE_MACHINE_ARN", pattern=r"^arn:[^:]+:states:")
     distributed_threshold_mb: float = Field(alias="BATCH_DISTRIBUTED_THRESHOLD_MB", gt=0)
     map_chunk_mb: float = Field(alias="BATCH_MAP_CHUNK_MB", gt=0)

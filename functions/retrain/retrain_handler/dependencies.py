@@ -42,7 +42,7 @@ def get_train_service() -> TrainService:
     sources = TrainingSources(
         bucket=config.model_bucket,
         training_prefix=config.training_prefix,
-        labelled_prefix=config.labelled_prefix,
+        labelled_prefix=config.model_keys().labelled_root,
         labelled_lookback=timedelta(days=config.labelled_lookback_days),
         fresh_holdout_fraction=config.fresh_holdout_fraction,
         min_fresh_holdout_rows=config.min_fresh_holdout_rows,
@@ -61,7 +61,13 @@ def get_evaluate_service() -> EvaluateService:
 @cache
 def get_promote_service() -> PromoteService:
     config = settings.get_promote_settings()
-    return PromoteService(aws.client("s3"), config.model_bucket, registry_for(config), config.watch)
+    return PromoteService(
+        aws.client("s3"),
+        config.model_bucket,
+        registry_for(config),
+        config.watch,
+        inference_runtime=config.inference_runtime,
+    )
 
 
 @cache

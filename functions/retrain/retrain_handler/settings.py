@@ -6,7 +6,8 @@ from functools import cache
 from pydantic import Field
 
 from sklambda.retraining.gate import GatePolicy, PromotionMetric
-from sklambda.settings import EnvironmentSettings, RegistrySettings
+from sklambda.settings import EnvironmentSettings, RegistrySettings, ServingSettings
+from sklambda.storage.keys import ModelKeys
 
 
 class LockSettings(EnvironmentSettings):
@@ -38,6 +39,11 @@ class TrainSettings(RegistrySettings):
     min_fresh_holdout_rows: int = Field(alias="MIN_FRESH_HOLDOUT_ROWS", ge=1)
     work_dir: str = Field(alias="TRAIN_WORK_DIR", default="/tmp/sklambda-train")  # noqa: S108
 
+    def model_keys(self) -> ModelKeys:
+        return ModelKeys(
+            self.model_name, model_prefix=self.model_prefix, labelled_prefix=self.labelled_prefix
+        )
+
 
 class EvaluateSettings(RegistrySettings):
     promotion_metric: PromotionMetric = Field(alias="PROMOTION_METRIC")
@@ -56,7 +62,7 @@ class EvaluateSettings(RegistrySettings):
         )
 
 
-class PromoteSettings(RegistrySettings):
+class PromoteSettings(ServingSettings):
     watch_minutes: float = Field(alias="PROMOTION_WATCH_MINUTES", ge=0)
 
     @property

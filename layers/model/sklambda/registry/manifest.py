@@ -8,6 +8,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from sklambda.schema import FeatureSchema
+from sklambda.storage.keys import MANIFEST_FILE as MANIFEST_FILE
 
 Task = Literal["classification", "regression"]
 ClassLabel = int | float | str
@@ -18,7 +19,6 @@ SKLEARN_JOBLIB = "sklearn-joblib"
 # The same pipeline converted at publish for ONNX Runtime (sklambda.training.onnx_export).
 ONNX_FILE = "model.onnx"
 ONNX_FORMAT = "onnx"
-MANIFEST_FILE = "manifest.json"
 BASELINE_FILE = "baseline.json"
 
 

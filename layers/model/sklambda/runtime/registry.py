@@ -52,3 +52,11 @@ def runtime_for(manifest: Manifest, inference_runtime: str = SERVE_ARTIFACT) -> 
             f"artifact; this layer serves {sorted(RUNTIMES)}"
         )
     return factory()
+
+
+def check_servable(manifest: Manifest, inference_runtime: str) -> None:
+    """Raise IncompatibleModelError, saying what to change, if the deployment cannot serve it.
+
+    Promotion calls this first, so a champion the serving functions would refuse never moves.
+    """
+    runtime_for(manifest, inference_runtime).check(manifest)
