@@ -1,7 +1,9 @@
 """Deployment size of every function in a `sam build` output, with the layers it uses.
 
 Lambda refuses a function whose code plus layers exceed 250 MiB unzipped; this fails above
-our own budget (200 MiB by default) so there is room for the next dependency. Zipped sizes are
+our own budget (200 MiB by default, 100 MiB with the lean ONNX layer) so there is room for the
+next dependency. A function whose layer is chosen by a template condition (InferenceRuntime)
+is measured with each choice. Zipped sizes are
 printed for information (the direct-upload limit is 50 MiB, SAM uploads through S3).
 
 Usage: python scripts/check_sizes.py [--build-dir .aws-sam/build] [--limit-mib 200]
@@ -9,6 +11,7 @@ Usage: python scripts/check_sizes.py [--build-dir .aws-sam/build] [--limit-mib 2
 
 import argparse
 import io
+import itertools
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -21,6 +24,8 @@ from sklambda_local.template import PROJECT_ROOT, TEMPLATE_PATH, load_template
 MIB = 2**20
 DEFAULT_LIMIT_MIB = 200
 FUNCTION_TYPES = {"AWS::Serverless::Function", "AWS::Lambda::Function"}
+# Budgets tighter than the default for a function using the layer (the issue's targets).
+LAYER_LIMITS_MIB = {"OnnxLayer": 100.0}
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class FunctionSize:
     name: str
     code: Artifact
     layers: tuple[Artifact, ...]
+    limit_mib: float = DEFAULT_LIMIT_MIB
 
     @property
     def unzipped(self) -> int:
@@ -59,39 +65,52 @@ def measure(directory: Path) -> Artifact:
     return Artifact(directory.name, unzipped, archive.getbuffer().nbytes)
 
 
-def layer_ids(template: dict[str, Any], properties: dict[str, Any]) -> list[str]:
+def _choices(reference: Any) -> list[str]:
+    """The layer ids a reference can resolve to: one for a Ref, each branch of an Fn::If."""
+    if isinstance(reference, dict) and "Ref" in reference:
+        return [str(reference["Ref"])]
+    if isinstance(reference, dict) and "Fn::If" in reference:
+        _, *branches = reference["Fn::If"]
+        return [layer for branch in branches for layer in _choices(branch)]
+    raise SystemExit(f"cannot measure a layer outside this template: {reference}")
+
+
+def layer_choices(template: dict[str, Any], properties: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Every combination of layers the function can deploy with."""
     global_layers = template.get("Globals", {}).get("Function", {}).get("Layers", [])
     references = properties.get("Layers", global_layers)
-    ids = []
-    for reference in references:
-        if not (isinstance(reference, dict) and "Ref" in reference):
-            raise SystemExit(f"cannot measure a layer outside this template: {reference}")
-        ids.append(str(reference["Ref"]))
-    return ids
+    return list(itertools.product(*(_choices(reference) for reference in references)))
 
 
-def function_sizes(template: dict[str, Any], build_dir: Path) -> list[FunctionSize]:
+def function_sizes(
+    template: dict[str, Any], build_dir: Path, limit_mib: float = DEFAULT_LIMIT_MIB
+) -> list[FunctionSize]:
     sizes = []
     for logical_id, resource in template["Resources"].items():
         if resource.get("Type") not in FUNCTION_TYPES:
             continue
-        properties = resource.get("Properties", {})
-        layers = tuple(measure(build_dir / layer) for layer in layer_ids(template, properties))
-        sizes.append(FunctionSize(logical_id, measure(build_dir / logical_id), layers))
+        choices = layer_choices(template, resource.get("Properties", {}))
+        for layer_ids in choices:
+            name = logical_id if len(choices) == 1 else f"{logical_id}+{'+'.join(layer_ids)}"
+            limit = min(
+                [limit_mib, *(LAYER_LIMITS_MIB.get(layer, limit_mib) for layer in layer_ids)]
+            )
+            layers = tuple(measure(build_dir / layer) for layer in layer_ids)
+            sizes.append(FunctionSize(name, measure(build_dir / logical_id), layers, limit))
     return sizes
 
 
-def report(sizes: list[FunctionSize], limit_mib: float) -> bool:
-    print(f"{'function':<24}{'code':>9}{'layers':>10}{'unzipped':>11}{'zipped':>9}  (MiB)")
+def report(sizes: list[FunctionSize]) -> bool:
+    print(f"{'function':<36}{'code':>9}{'layers':>10}{'unzipped':>11}{'zipped':>9}  (MiB)")
     fits = True
     for size in sizes:
         layers = size.unzipped - size.code.unzipped
-        over = size.unzipped > limit_mib * MIB
+        over = size.unzipped > size.limit_mib * MIB
         fits = fits and not over
         print(
-            f"{size.name:<24}{size.code.unzipped / MIB:>9.1f}{layers / MIB:>10.1f}"
+            f"{size.name:<36}{size.code.unzipped / MIB:>9.1f}{layers / MIB:>10.1f}"
             f"{size.unzipped / MIB:>11.1f}{size.zipped / MIB:>9.1f}"
-            f"  {'OVER ' if over else ''}limit {limit_mib:g}"
+            f"  {'OVER ' if over else ''}limit {size.limit_mib:g}"
         )
     return fits
 
@@ -103,13 +122,13 @@ def main() -> int:
     args = parser.parse_args()
     built_template = args.build_dir / "template.yaml"
     template = load_template(built_template if built_template.exists() else TEMPLATE_PATH)
-    sizes = function_sizes(template, args.build_dir)
+    sizes = function_sizes(template, args.build_dir, args.limit_mib)
     if not sizes:
         print("no functions in the template", file=sys.stderr)
         return 1
-    if report(sizes, args.limit_mib):
+    if report(sizes):
         return 0
-    print(f"error: a function with its layers exceeds {args.limit_mib:g} MiB unzipped")
+    print("error: a function with its layers exceeds its budget unzipped")
     return 1
 
 

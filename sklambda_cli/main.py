@@ -90,9 +90,10 @@ def _models(args: argparse.Namespace) -> None:
         manifest = registry.manifest(version)
         role = "champion" if version == champion else "previous" if version == previous else ""
         metrics = " ".join(f"{name}={value:.4f}" for name, value in manifest.metrics.items())
+        onnx = "onnx" if manifest.onnx and manifest.onnx.artifact else "no-onnx"
         print(
             f"{version}  {role:<9} {manifest.created_at:%Y-%m-%d %H:%M}  "
-            f"{manifest.estimator}  {metrics}"
+            f"{manifest.estimator}  {onnx}  {metrics}"
         )
 
 

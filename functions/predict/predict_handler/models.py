@@ -13,6 +13,11 @@ class PredictRequest(BaseModel):
         description="Rows as objects keyed by feature name, or arrays in schema order",
     )
 
+    def __repr__(self) -> str:
+        # Powertools' REST resolver formats the route arguments into a debug message on every
+        # call, even with DEBUG off; the full repr of 100 rows cost about 0.8 ms of each call.
+        return f"PredictRequest(<{len(self.instances)} instances>)"
+
 
 class PredictResponse(BaseModel):
     predictions: list[ClassLabel]
