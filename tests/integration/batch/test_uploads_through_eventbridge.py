@@ -63,7 +63,7 @@ def test_uploads_elsewhere_in_the_bucket_start_nothing(cloud, registry):
 def test_sklambda_score_uploads_waits_and_downloads_the_outputs(
     cloud, registry, champion, tmp_path, capsys
 ):
-    from sklambda.cli.main import main
+    from sklambda_cli.main import main
 
     source = tmp_path / "patients.csv"
     source.write_text(_csv(12, champion))
