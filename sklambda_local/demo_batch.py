@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from sklambda_local.demo import DemoContext
 
 RULE = "BatchScoreFunction.ObjectCreated"
-LARGE_ROWS = 20_000
+LARGE_ROWS = 12_000
 FINISHED = {"succeeded", "failed"}
 
 

@@ -14,8 +14,8 @@ import numpy as np
 from sklambda_local.alarms import moto_datapoints
 from sklambda_local.local_api import post_json
 
-ROWS_PER_REQUEST = 20
-REQUESTS = 40
+ROWS_PER_REQUEST = 40
+REQUESTS = 20
 SHIFTED_FEATURES = 8
 LABELS_RULE = "GroundTruthFunction.LabelsUploaded"
 _served_request_ids: list[tuple[str, list[Any]]] = []
