@@ -5,6 +5,7 @@
 
 import argparse
 import json
+import signal
 import time
 import warnings
 from collections.abc import Callable
@@ -276,11 +277,13 @@ def _wait_for_person(console: Console, ctx: DemoContext) -> None:
     console.say("bus (uploads to incoming/ and labels/ reach their functions), Step Functions")
     console.say("with Lambda tasks answered here, and the alarm evaluator (every 60 s).")
     console.say("")
-    console.say('Point a shell at it:  eval "$(make env)"')
+    console.say('Point a shell at it:  eval "$(make -s env)"')
     console.say("Score a file:         .venv/bin/sklambda score my.csv --wait")
     console.say(f"Health and model:     curl -s {url}/health ; curl -s {url}/model")
     console.say(f"Predict:              .venv/bin/sklambda predict --no-auth --url {url} --data …")
     console.say("Models and runs:      .venv/bin/sklambda models ; .venv/bin/sklambda runs")
+    # A service manager's TERM ends it as cleanly as Ctrl-C (and removes the env file).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         while True:
             time.sleep(60)
