@@ -8,7 +8,6 @@ from drift_handler.adapters.watermark import Watermark, WatermarkStore
 from drift_handler.frames import VersionTraffic, group_by_version
 from drift_handler.html_report import render_html
 from drift_handler.models import DriftRunResult, VersionDriftResult
-from drift_handler.settings import MonitoringSettings
 from drift_handler.telemetry import MonitoringTelemetry
 from sklambda.drift import evaluate_drift
 from sklambda.errors import SklambdaError
@@ -26,14 +25,21 @@ class StaleWindowError(SklambdaError, ValueError):
 class DriftService:
     def __init__(
         self,
-        settings: MonitoringSettings,
         registry: ModelRegistry,
         captures: CaptureStore,
         watermarks: WatermarkStore,
         reports: ReportStore,
         telemetry: MonitoringTelemetry,
+        *,
+        max_window: timedelta,
+        min_samples: int,
+        psi_threshold: float,
+        p_value_threshold: float,
     ) -> None:
-        self._settings = settings
+        self._max_window = max_window
+        self._min_samples = min_samples
+        self._psi_threshold = psi_threshold
+        self._p_value_threshold = p_value_threshold
         self._registry = registry
         self._captures = captures
         self._watermarks = watermarks
@@ -43,7 +49,7 @@ class DriftService:
     def _refuse_stale(self, requested_end: datetime | None, now: datetime) -> None:
         """A window ending before the longest window reaches back would read nothing and
         still report success; a sample event's 1970 time is the usual cause."""
-        oldest = now - timedelta(hours=self._settings.max_window_hours)
+        oldest = now - self._max_window
         if requested_end is None or requested_end >= oldest:
             return
         age = now - requested_end
@@ -51,8 +57,8 @@ class DriftService:
         raise StaleWindowError(
             f"the event's time {requested_end:%Y-%m-%dT%H:%M:%SZ} ends a window {shown} before "
             f"now; DriftFunction evaluates windows ending within the last "
-            f"{self._settings.max_window_hours:g} hours (DriftMaxWindowHours). Send the current "
-            "time, or no time to evaluate up to now"
+            f"{self._max_window.total_seconds() / 3600:g} hours (DriftMaxWindowHours). Send the "
+            "current time, or no time to evaluate up to now"
         )
 
     def run(self, requested_end: datetime | None, now: datetime) -> DriftRunResult:
@@ -68,7 +74,7 @@ class DriftService:
         self._refuse_stale(requested_end, now)
         window_end = min(requested_end or settled, settled).replace(microsecond=0)
         run_id = f"{window_end:%Y%m%dT%H%M%SZ}"
-        longest = window_end - timedelta(hours=self._settings.max_window_hours)
+        longest = window_end - self._max_window
         previous = self._watermarks.read()
         window_start = max(previous.evaluated_until, longest) if previous else longest
         objects = self._captures.objects_written(window_start, window_end)
@@ -109,9 +115,9 @@ class DriftService:
             baseline,
             traffic.matrix(manifest.feature_schema),
             traffic.predictions,
-            min_samples=self._settings.min_samples,
-            psi_threshold=self._settings.psi_threshold,
-            p_value_threshold=self._settings.p_value_threshold,
+            min_samples=self._min_samples,
+            psi_threshold=self._psi_threshold,
+            p_value_threshold=self._p_value_threshold,
         )
         self._telemetry.drift(traffic.version, report)
         stem = f"drift/{traffic.version}/{run_id}"
