@@ -12,9 +12,8 @@ from typing import Any
 
 from sklambda import aws
 from sklambda.errors import SklambdaError
+from sklambda.storage.keys import INCOMING_PREFIX, batch_run_key
 
-INCOMING = "incoming/"
-RUNS = "runs/"
 FINISHED = {"succeeded", "failed"}
 POLL_SECONDS = 1.0
 
@@ -23,10 +22,10 @@ def upload(bucket: str, path: Path, key: str | None) -> tuple[str, str | None]:
     """Put the file under incoming/; returns its key and the version S3 gave it."""
     if not path.is_file():
         raise SklambdaError(f"{path} is not a file")
-    name = (key or path.name).removeprefix(INCOMING).lstrip("/")
+    name = (key or path.name).removeprefix(INCOMING_PREFIX).lstrip("/")
     if not name:
         raise SklambdaError("the key under incoming/ must not be empty")
-    full_key = INCOMING + name
+    full_key = INCOMING_PREFIX + name
     with path.open("rb") as body:
         response = aws.client("s3").put_object(Bucket=bucket, Key=full_key, Body=body)
     return full_key, response.get("VersionId")
@@ -46,7 +45,7 @@ def wait_for_run(
     bucket: str, key: str, version_id: str | None, timeout_seconds: float
 ) -> dict[str, Any]:
     """The finished run record of this upload (this version, not an earlier one of the key)."""
-    record_key = f"{RUNS}{key.removeprefix(INCOMING)}.json"
+    record_key = batch_run_key(key)
     deadline = time.monotonic() + timeout_seconds
     while True:
         record = _read_record(bucket, record_key)
@@ -90,9 +89,7 @@ def score(
     full_key, version_id = upload(bucket, path, key)
     print(f"uploaded s3://{bucket}/{full_key}" + (f" (version {version_id})" if version_id else ""))
     if not wait:
-        print(
-            f"its run record will be at s3://{bucket}/{RUNS}{full_key.removeprefix(INCOMING)}.json"
-        )
+        print(f"its run record will be at s3://{bucket}/{batch_run_key(full_key)}")
         return True
     record = wait_for_run(bucket, full_key, version_id, timeout_seconds)
     print(summary_line(record))

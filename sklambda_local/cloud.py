@@ -21,6 +21,7 @@ from sklambda_local.lambda_bridge import (
     lambda_invokes_run_in_process,
     run_in_process,
 )
+from sklambda_local.log_subscriptions import forward_subscribed_lines
 from sklambda_local.template import LocalStack
 
 
@@ -53,8 +54,13 @@ def local_cloud(
 ) -> Iterator[LocalCloud]:
     """Lambda bridge, event bus (and the relay of S3's own events), EMF metrics, all active."""
     clock = clock or LocalClock()
-    listener = emf_to_cloudwatch(lambda: clients("cloudwatch"), clock)
-    add_listener(listener)
+    listeners = [
+        emf_to_cloudwatch(lambda: clients("cloudwatch"), clock),
+        # Predict capture: log lines -> the template's subscription filter -> Firehose.
+        forward_subscribed_lines(stack, lambda: clients("firehose")),
+    ]
+    for listener in listeners:
+        add_listener(listener)
     with lambda_invokes_run_in_process(stack, overrides) as invocations:
 
         def run_function(logical_id: str, event: dict[str, Any]) -> tuple[Any, bool]:
@@ -71,4 +77,5 @@ def local_cloud(
         finally:
             if relay is not None:
                 relay.stop()
-            remove_listener(listener)
+            for listener in listeners:
+                remove_listener(listener)

@@ -199,7 +199,7 @@ def run(serve: bool, port: int) -> None:
             notifications_url = _subscribe_reader(stack)
             console.say(f"bucket {bucket} (encrypted, versioned, EventBridge notifications on)")
             console.say(
-                "capture stream, 4 alarms, dashboard, notification topic (KMS), "
+                "2 capture streams, 4 alarms, dashboard, notification topic (KMS), "
                 "3 state machines (retrain, rollback, batch) and the batch failure queue"
             )
         registry = ModelRegistry(aws.client("s3"), bucket, stack.parameter("ModelName"))

@@ -35,7 +35,9 @@ def wait_for_run_record(
     s3: Any, bucket: str, key: str, timeout_seconds: float = 300
 ) -> dict[str, Any]:
     """The run record of an upload, once its run has finished."""
-    record_key = "runs/" + key.removeprefix("incoming/") + ".json"
+    from sklambda.storage.keys import batch_run_key
+
+    record_key = batch_run_key(key)
     deadline = time.monotonic() + timeout_seconds
     while True:
         try:

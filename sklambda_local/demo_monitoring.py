@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import numpy as np
 
+from sklambda.storage.keys import LABELS_PREFIX
 from sklambda_local.alarms import moto_datapoints
 from sklambda_local.local_api import post_json
 
@@ -44,7 +45,10 @@ def _send(ctx: Any, rows: np.ndarray) -> None:
         if status != 200:
             raise RuntimeError(f"POST /predict answered {status}: {body}")
         _served_request_ids.append((body["request_id"], body["predictions"]))
-    ctx.console.say(f"{len(rows)} rows in {len(rows) // ROWS_PER_REQUEST} requests, all captured")
+    ctx.console.say(
+        f"{len(rows)} rows in {len(rows) // ROWS_PER_REQUEST} requests, captured as log lines "
+        "(subscription filter -> Firehose -> capture/)"
+    )
 
 
 def send_shifted_traffic(ctx: Any, seed: int) -> None:
@@ -126,7 +130,7 @@ def upload_labels(ctx: Any) -> None:
             label = 1 - predicted if (number * len(predictions) + row) % 20 == 0 else predicted
             lines.append(f"{request_id},{row},{label}")
     lines.append("never-served,0,1")
-    key = "labels/demo/outcomes.csv"
+    key = f"{LABELS_PREFIX}demo/outcomes.csv"
     before = len(ctx.cloud.bus.delivered_to(LABELS_RULE))
     _client("s3").put_object(Bucket=ctx.bucket, Key=key, Body="\n".join(lines).encode())
     delivery = ctx.cloud.bus.wait_for_delivery(LABELS_RULE, before)
@@ -143,7 +147,7 @@ def upload_labels(ctx: Any) -> None:
 
 
 STEPS = [
-    ("Normal traffic (captured through Firehose), then drift run 1", first_drift_run),
+    ("Normal traffic, captured as log lines, then drift run 1", first_drift_run),
     ("Next hour: traffic with shifted features, drift run 2", second_drift_run),
     ("Uploading labels: S3 -> EventBridge -> GroundTruthFunction", upload_labels),
 ]

@@ -189,6 +189,7 @@ def provision_stack(stack: LocalStack, clients: Any) -> str:
     """Every resource the local loop uses, once; returns the bucket name."""
     bucket = provision_bucket(stack, clients("s3"), "ModelBucket")
     provision_delivery_stream(stack, clients("firehose"), "CaptureDeliveryStream")
+    provision_delivery_stream(stack, clients("firehose"), "CaptureLogDeliveryStream")
     provision_dashboards(stack, clients("cloudwatch"))
     provision_queue(stack, clients("sqs"), "BatchFailureQueue")
     provision_retraining(stack, clients)
