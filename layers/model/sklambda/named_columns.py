@@ -5,33 +5,32 @@ transformers, the positions those names had (`_transformer_to_input_indices`). S
 rows in the schema's order, which publishing checks is the order of `feature_names_in_`, so
 each name-based selection can be replaced by the positions it resolved to at fit time. The
 model then takes a plain (object) ndarray and computes exactly what it computed on the frame.
+The fitted names are dropped too: scikit-learn would otherwise warn on every call that the
+array has none. docs/byom.md has the measurements behind this choice.
 """
 
-import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+_CHILDREN = ("estimator", "base_estimator", "regressor", "classifier", "regressor_", "estimator_")
 
-def _column_transformers(estimator: Any) -> list[Any]:
-    from sklearn.compose import ColumnTransformer
 
-    found: list[Any] = []
-    stack = [estimator]
+def _nested(estimator: Any) -> Iterator[Any]:
+    """The estimator and every fitted estimator inside it (pipelines, column transformers,
+    unions, meta-estimators)."""
+    stack, seen = [estimator], set()
     while stack:
         node = stack.pop()
-        if isinstance(node, ColumnTransformer):
-            found.append(node)
-            stack.extend(transformer for _, transformer, _ in getattr(node, "transformers_", []))
+        if id(node) in seen or not hasattr(node, "get_params"):
             continue
-        for attribute in ("steps", "transformer_list"):
-            for item in getattr(node, attribute, None) or []:
-                stack.append(item[1])
-        for attribute in ("estimator", "base_estimator", "regressor", "classifier"):
-            child = getattr(node, attribute, None)
-            if child is not None and hasattr(child, "get_params"):
-                stack.append(child)
-    return found
+        seen.add(id(node))
+        yield node
+        for attribute in ("steps", "transformer_list", "transformers_"):
+            stack.extend(item[1] for item in getattr(node, attribute, None) or [])
+        stack.extend(getattr(node, attribute, None) for attribute in _CHILDREN)
+        stack.extend(getattr(node, "estimators_", None) or [])
 
 
 def _selects_by_name(columns: Any) -> bool:
@@ -42,40 +41,38 @@ def _selects_by_name(columns: Any) -> bool:
     return False
 
 
+def _is_column_transformer(node: Any) -> bool:
+    return hasattr(node, "transformers_") and hasattr(node, "_transformer_to_input_indices")
+
+
 def names_selected(estimator: Any) -> list[str]:
-    """The feature names the estimator's ColumnTransformers select by name."""
+    """Columns the estimator's ColumnTransformers select by name."""
     return [
-        str(name)
-        for transformer in _column_transformers(estimator)
-        if hasattr(transformer, "feature_names_in_")
-        for name in transformer.feature_names_in_
+        str(item)
+        for node in _nested(estimator)
+        if _is_column_transformer(node)
+        for _, _, columns in node.transformers_
+        if _selects_by_name(columns)
+        for item in ([columns] if isinstance(columns, str) else columns)
     ]
 
 
 def select_by_position(estimator: Any) -> int:
     """Rewrite, in place, every fitted name-based column selection to the positions it resolved
-    to; returns how many selections changed. Callables and slices are left as they are."""
+    to, and forget fitted feature names; returns how many selections changed. Callables and
+    slices are left as they are."""
     changed = 0
-    for transformer in _column_transformers(estimator):
-        if not hasattr(transformer, "_transformer_to_input_indices"):
-            continue
-        positions = transformer._transformer_to_input_indices
-        rewritten = []
-        for name, inner, columns in transformer.transformers_:
-            if _selects_by_name(columns) and name in positions:
-                indices = [int(index) for index in positions[name]]
-                columns = indices[0] if isinstance(columns, str) else indices
-                changed += 1
-            rewritten.append((name, inner, columns))
-        transformer.transformers_ = rewritten
+    for node in list(_nested(estimator)):
+        if _is_column_transformer(node):
+            positions = node._transformer_to_input_indices
+            rewritten = []
+            for name, inner, columns in node.transformers_:
+                if _selects_by_name(columns) and name in positions:
+                    indices = [int(index) for index in positions[name]]
+                    columns = indices[0] if isinstance(columns, str) else indices
+                    changed += 1
+                rewritten.append((name, inner, columns))
+            node.transformers_ = rewritten
+        if "feature_names_in_" in vars(node):
+            del node.feature_names_in_
     return changed
-
-
-class FeatureNamesIgnored(warnings.catch_warnings):
-    """Fitted on a frame, served an array: scikit-learn warns that names are absent, which is
-    expected here because the columns' order was checked at publish."""
-
-    def __enter__(self) -> Any:
-        result = super().__enter__()
-        warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        return result

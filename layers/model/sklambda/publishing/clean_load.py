@@ -6,8 +6,10 @@ it would fail in Lambda, so a pickle needing a notebook-only module is refused a
 """
 
 import importlib.abc
+import importlib.machinery
 import json
 import sys
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +17,34 @@ _ALWAYS = ("sklambda", "__editable__", "_distutils_hack")
 
 
 class _LayerOnly(importlib.abc.MetaPathFinder):
+    """Refuses top-level modules installed in site-packages that the layer does not ship."""
+
     def __init__(self, allowed: set[str]) -> None:
         self._allowed = allowed
+        paths = sysconfig.get_paths()
+        self._installed = tuple(
+            str(Path(paths[key]).resolve()) for key in ("purelib", "platlib") if key in paths
+        )
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:  # noqa: ARG002
         top = fullname.partition(".")[0]
-        if top in self._allowed or top in sys.stdlib_module_names or top.startswith(_ALWAYS):
+        if "." in fullname or top in self._allowed or top in sys.stdlib_module_names:
             return
-        raise ModuleNotFoundError(f"No module named {top!r} in the layer", name=top)
+        if top.startswith(_ALWAYS):
+            return
+        spec = importlib.machinery.PathFinder.find_spec(top)
+        if spec is None:
+            return
+        places = [spec.origin] if spec.origin else list(spec.submodule_search_locations or [])
+        if any(str(Path(place).resolve()).startswith(self._installed) for place in places):
+            raise ModuleNotFoundError(f"No module named {top!r} in the layer", name=top)
 
 
 def _run(request: dict[str, Any]) -> dict[str, Any]:
     sys.meta_path.insert(0, _LayerOnly(set(request["allowed"])))
     import joblib
 
-    from sklambda.named_columns import FeatureNamesIgnored, select_by_position
+    from sklambda.named_columns import select_by_position
     from sklambda.schema import FeatureSchema, validate_instances
 
     try:
@@ -41,8 +56,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     select_by_position(estimator)
     schema = FeatureSchema.model_validate(request["schema"])
     matrix = validate_instances(schema, request["rows"])
-    with FeatureNamesIgnored():
-        predictions = estimator.predict(matrix)
+    predictions = estimator.predict(matrix)
     return {
         "predictions": [value.item() if hasattr(value, "item") else value for value in predictions]
     }

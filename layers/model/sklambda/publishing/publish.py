@@ -18,7 +18,7 @@ import numpy as np
 
 from sklambda.errors import SklambdaError, TrainingDataError
 from sklambda.monitoring.baseline_store import training_baseline
-from sklambda.named_columns import FeatureNamesIgnored, names_selected, select_by_position
+from sklambda.named_columns import names_selected, select_by_position
 from sklambda.publishing.layer_modules import layer_modules
 from sklambda.publishing.tabular import to_training_data
 from sklambda.registry.manifest import (
@@ -230,9 +230,8 @@ def build_version(
         if unknown:
             raise ModelRefusedError(f"y holds labels the estimator does not know: {unknown[:5]}")
     try:
-        with FeatureNamesIgnored():
-            metrics = holdout_metrics(task, served, measured.features, measured.target)
-            predictions = served.predict(measured.features)
+        metrics = holdout_metrics(task, served, measured.features, measured.target)
+        predictions = served.predict(measured.features)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
         raise ModelRefusedError(
             f"the estimator fails on rows shaped as serving shapes them: {error}"
