@@ -75,13 +75,13 @@ def _json_object(raw: str | None, option: str) -> dict[str, Any]:
 
 
 def _publish(args: argparse.Namespace) -> None:
-    from sklambda.publishing.registry_access import publish_and_promote
+    from sklambda_cli.publishing.registry_access import publish_and_promote
 
     if (args.bundle is None) == (args.model is None):
         raise SklambdaError("give a bundle directory, or --model FILE with --data and --target")
     registry = _registry(args)
     if args.model:
-        from sklambda.publishing.files import build_from_files
+        from sklambda_cli.publishing.files import build_from_files
 
         with tempfile.TemporaryDirectory() as work:
             for line in build_from_files(args, registry.model_name, Path(work)):
@@ -98,7 +98,7 @@ def _publish(args: argparse.Namespace) -> None:
 
 
 def _promote(args: argparse.Namespace) -> None:
-    from sklambda.registry.promotion import promote_checked
+    from sklambda_cli.publishing.promotion import promote_checked
 
     for line in promote_checked(
         _registry(args),
@@ -132,6 +132,13 @@ def _models(args: argparse.Namespace) -> None:
             f"{version}  {role:<9} {manifest.created_at:%Y-%m-%d %H:%M}  "
             f"{manifest.estimator}  {metrics}"
         )
+        # Metrics from different holdouts do not compare; say which rows each was measured on.
+        held = manifest.holdout
+        print(f"    measured on: {held.source}, {held.rows} rows" if held else "    measured on: ?")
+        if version == champion and state and state.pointer.reason:
+            print(
+                f"    champion since {state.pointer.updated_at:%Y-%m-%d %H:%M}: {state.pointer.reason}"
+            )
 
 
 def _predict(args: argparse.Namespace) -> None:

@@ -27,7 +27,7 @@ def _nested(estimator: Any) -> Iterator[Any]:
             continue
         seen.add(id(node))
         yield node
-        for attribute in ("steps", "transformer_list", "transformers_"):
+        for attribute in ("steps", "transformer_list", "transformers", "transformers_"):
             stack.extend(item[1] for item in getattr(node, attribute, None) or [])
         stack.extend(getattr(node, attribute, None) for attribute in _CHILDREN)
         stack.extend(getattr(node, "estimators_", None) or [])
@@ -76,3 +76,22 @@ def select_by_position(estimator: Any) -> int:
         if "feature_names_in_" in vars(node):
             del node.feature_names_in_
     return changed
+
+
+def refit_by_position(unfitted: Any, names: list[str]) -> Any:
+    """Make an unfitted clone that selects columns by name select them by position in `names`
+    (the schema's order), so it can be refitted on the arrays retraining builds."""
+    index = {name: position for position, name in enumerate(names)}
+    for node in list(_nested(unfitted)):
+        specs = getattr(node, "transformers", None)
+        if not hasattr(node, "remainder") or not isinstance(specs, list):
+            continue
+        rewritten = []
+        for name, inner, columns in specs:
+            if isinstance(columns, str):
+                columns = index[columns]
+            elif _selects_by_name(columns):
+                columns = [index[str(column)] for column in columns]
+            rewritten.append((name, inner, columns))
+        node.set_params(transformers=rewritten)
+    return unfitted

@@ -14,12 +14,19 @@ from sklambda.errors import (
     ModelNotFoundError,
     ModelUnavailableError,
 )
+from sklambda.named_columns import select_by_position
 from sklambda.observability import logger
 from sklambda.registry.manifest import Manifest, RuntimeVersions
 from sklambda.registry.store import CHAMPION, ModelRegistry
 
 _REGISTRY_FAULTS = (BotoCoreError, ClientError)
 _LOAD_FAULTS = (IntegrityError, IncompatibleModelError, ModelNotFoundError, *_REGISTRY_FAULTS)
+
+
+@dataclass(frozen=True)
+class ChampionProblem:
+    version: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,8 @@ class ModelLoader:
         self._model: LoadedModel | None = None
         self._checked_at = float("-inf")
         self.failures = 0
+        # Set while the champion alias names a version that could not be loaded.
+        self.champion_problem: ChampionProblem | None = None
 
     @property
     def loaded(self) -> LoadedModel | None:
@@ -83,13 +92,16 @@ class ModelLoader:
                 f"model {self._registry.model_name!r} has no champion yet; publish and promote one",
             )
         if self._model is not None and state.pointer.version == self._model.version:
+            self.champion_problem = None
             return self._model
         try:
             self._model = self.load_version(state.pointer.version)
         except _LOAD_FAULTS as error:
+            self.champion_problem = ChampionProblem(state.pointer.version, str(error))
             return self._keep_serving(
                 error, f"champion {state.pointer.version} could not be loaded"
             )
+        self.champion_problem = None
         return self._model
 
     def reconnect(self, registry: ModelRegistry) -> None:
@@ -110,6 +122,8 @@ class ModelLoader:
         check_compatible(manifest, self._runtime)
         path = self._registry.download_verified(manifest, self._cache_dir)
         estimator = joblib.load(path)
+        # Pipelines fitted on a DataFrame are served rows as arrays in the schema's order.
+        select_by_position(estimator)
         return LoadedModel(manifest, estimator, time.perf_counter() - started)
 
     def _keep_serving(self, error: Exception | None, reason: str) -> LoadedModel:

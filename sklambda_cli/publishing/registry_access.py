@@ -25,7 +25,7 @@ def publish_and_promote(
     registry: Any, directory: Path, *, promote: bool, force: bool
 ) -> tuple[Manifest, list[str]]:
     from sklambda.registry.bundle import publish_bundle
-    from sklambda.registry.promotion import promote_checked
+    from sklambda_cli.publishing.promotion import promote_checked
 
     manifest = publish_bundle(registry, directory)
     lines = [f"published {manifest.model_name} {manifest.version}"]

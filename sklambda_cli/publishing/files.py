@@ -4,8 +4,8 @@ import argparse
 from pathlib import Path
 
 from sklambda.errors import SklambdaError
-from sklambda.publishing.publish import build_version
 from sklambda.training.data import load_csv
+from sklambda_cli.publishing.publish import build_version
 
 
 def build_from_files(args: argparse.Namespace, model_name: str, directory: Path) -> list[str]:

@@ -1,6 +1,7 @@
 """Load a model in a fresh interpreter that can import only what the layer ships.
 
-Run as `python -m sklambda.publishing.clean_load REQUEST.json`; prints one JSON object. The
+Run as `python -I clean_load.py REQUEST.json`; prints one JSON object. It imports only the
+standard library and the layer's `sklambda` package. The
 parent computes which top-level modules the layer provides; any other import fails here the way
 it would fail in Lambda, so a pickle needing a notebook-only module is refused at publish.
 """
@@ -13,7 +14,7 @@ import sysconfig
 from pathlib import Path
 from typing import Any
 
-_ALWAYS = ("sklambda", "__editable__", "_distutils_hack")
+_ALWAYS = ("__editable__", "_distutils_hack")
 
 
 class _LayerOnly(importlib.abc.MetaPathFinder):

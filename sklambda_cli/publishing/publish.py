@@ -19,8 +19,6 @@ import numpy as np
 from sklambda.errors import SklambdaError, TrainingDataError
 from sklambda.monitoring.baseline_store import training_baseline
 from sklambda.named_columns import names_selected, select_by_position
-from sklambda.publishing.layer_modules import layer_modules
-from sklambda.publishing.tabular import to_training_data
 from sklambda.registry.manifest import (
     ARTIFACT_FILE,
     ArtifactInfo,
@@ -33,7 +31,10 @@ from sklambda.registry.manifest import (
 from sklambda.schema import infer_schema
 from sklambda.training.data import TrainingData
 from sklambda.training.train import describe_estimator, holdout_metrics, labels_of, write_bundle
+from sklambda_cli.publishing.layer_modules import layer_modules
+from sklambda_cli.publishing.tabular import to_training_data
 
+CLEAN_LOAD_SCRIPT = Path(__file__).with_name("clean_load.py")
 CLEAN_LOAD_SECONDS = 300
 SAMPLE_ROWS = 5
 
@@ -174,7 +175,8 @@ def check_loads_in_layer(artifact: Path, manifest: Manifest, rows: list[Any]) ->
             )
         )
         done = subprocess.run(
-            [sys.executable, "-I", "-m", "sklambda.publishing.clean_load", str(request)],
+            # -I: no user site, no PYTHONPATH, no script directory on sys.path.
+            [sys.executable, "-I", str(CLEAN_LOAD_SCRIPT), str(request)],
             capture_output=True,
             text=True,
             timeout=CLEAN_LOAD_SECONDS,
@@ -293,7 +295,7 @@ def publish_model(
     rows the metrics are measured on, otherwise `holdout_fraction` of X is used. The registry is
     s3://`bucket` (default $SKLAMBDA_BUCKET) under `model_name` (default $SKLAMBDA_MODEL_NAME).
     """
-    from sklambda.publishing.registry_access import open_registry, publish_and_promote
+    from sklambda_cli.publishing.registry_access import open_registry, publish_and_promote
 
     data = to_training_data(X, y, feature_names=feature_names, target_name=target, source=source)
     held = None
