@@ -136,9 +136,8 @@ def _models(args: argparse.Namespace) -> None:
         held = manifest.holdout
         print(f"    measured on: {held.source}, {held.rows} rows" if held else "    measured on: ?")
         if version == champion and state and state.pointer.reason:
-            print(
-                f"    champion since {state.pointer.updated_at:%Y-%m-%d %H:%M}: {state.pointer.reason}"
-            )
+            since = f"{state.pointer.updated_at:%Y-%m-%d %H:%M}"
+            print(f"    champion since {since}: {state.pointer.reason}")
 
 
 def _predict(args: argparse.Namespace) -> None:

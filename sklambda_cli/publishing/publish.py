@@ -28,9 +28,11 @@ from sklambda.registry.manifest import (
     Task,
     TrainingDataInfo,
 )
+from sklambda.runtime.scikit_learn import SklearnPredictor
 from sklambda.schema import infer_schema
 from sklambda.training.data import TrainingData
-from sklambda.training.train import describe_estimator, holdout_metrics, labels_of, write_bundle
+from sklambda.training.metrics import prediction_scores
+from sklambda.training.train import describe_estimator, labels_of, write_bundle
 from sklambda_cli.publishing.layer_modules import layer_modules
 from sklambda_cli.publishing.tabular import to_training_data
 
@@ -232,8 +234,9 @@ def build_version(
         if unknown:
             raise ModelRefusedError(f"y holds labels the estimator does not know: {unknown[:5]}")
     try:
-        metrics = holdout_metrics(task, served, measured.features, measured.target)
-        predictions = served.predict(measured.features)
+        scores = SklearnPredictor(served, task).predict(measured.features)
+        metrics = prediction_scores(task, measured.target, scores)
+        predictions = scores.labels
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
         raise ModelRefusedError(
             f"the estimator fails on rows shaped as serving shapes them: {error}"

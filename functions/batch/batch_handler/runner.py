@@ -30,11 +30,11 @@ from batch_handler.models import (
 from batch_handler.parsing import Rejected
 from batch_handler.pipeline import score_lines
 from batch_handler.planner import plan_chunks, read_header
-from batch_handler.rendering import ScoredRenderer, Scores, rejected_header, rejected_line
-from batch_handler.scoring import classes_of
+from batch_handler.rendering import ScoredRenderer, rejected_header, rejected_line
 from batch_handler.settings import BatchSettings
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
+from sklambda.runtime import Scores
 
 CONTENT_TYPES = {FileFormat.CSV: "text/csv", FileFormat.JSON_LINES: "application/x-ndjson"}
 
@@ -90,18 +90,13 @@ class Runner:
         names = model.manifest.feature_schema.names
 
         def record(features: np.ndarray, scores: Scores, rows_before: int) -> None:
-            predictions = scores.predictions
-            if scores.classes is not None:
-                predictions = np.asarray(scores.classes, dtype=object)[scores.predictions]
             self.capture.capture_rows(
                 request_id=batch_id,
                 model_name=model.manifest.model_name,
                 model_version=model.version,
                 features=names,
                 matrix=features,
-                predictions=predictions,
-                probabilities=scores.probabilities,
-                classes=scores.classes,
+                scores=scores,
                 first_row_id=rows_before,
             )
 
@@ -128,7 +123,7 @@ class Runner:
             self.store.writer(scored_key, content_type) as scored,
             self.store.writer(rejected_key, content_type) as rejected,
         ):
-            header = ScoredRenderer(layout, classes_of(model), model.version).header()
+            header = ScoredRenderer(layout, model.predictor.classes, model.version).header()
             scored.write_lines([header] if header else [])
             rejected_title = rejected_header(file_format)
             rejected.write_lines([rejected_title] if rejected_title else [])
@@ -287,7 +282,7 @@ class Runner:
             self.store.writer(scored_key, content_type) as scored,
             self.store.writer(rejected_key, content_type) as rejected,
         ):
-            header = ScoredRenderer(layout, classes_of(model), model.version).header()
+            header = ScoredRenderer(layout, model.predictor.classes, model.version).header()
             scored.write_lines([header] if header else [])
             write_scored(self.store, scored, plan.run_id, summaries)
             title = rejected_header(plan.format)

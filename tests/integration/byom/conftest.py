@@ -21,7 +21,7 @@ from sklambda_local.lambda_bridge import run_in_process
 from sklambda_local.provision import provision_delivery_stream
 from sklambda_local.template import LocalStack
 from tests.integration.conftest import load_event
-from tests.integration.retraining.conftest import Loop, loop  # noqa: F401 - fixture re-export
+from tests.integration.retraining.conftest import Loop, loop
 
 __all__ = ["Scenario", "as_csv_text", "loop", "scenario"]
 
@@ -95,7 +95,7 @@ def stack() -> LocalStack:
 
 
 @pytest.fixture
-def scenario(loop: Loop) -> Iterator[Scenario]:  # noqa: F811 - the re-exported fixture
+def scenario(loop: Loop) -> Iterator[Scenario]:
     _reset_function_caches()
     provision_delivery_stream(loop.stack, aws.client("firehose"), "CaptureDeliveryStream")
     cache = {"MODEL_CACHE_DIR": str(loop.workdir / "function-cache")}

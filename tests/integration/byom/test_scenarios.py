@@ -38,7 +38,7 @@ def _drifts(scenario: Scenario, rows: list[dict]) -> None:
 
 def _candidate_estimator(scenario: Scenario, record: dict) -> object:
     loader = ModelLoader(scenario.loop.registry, scenario.loop.workdir / "check", 0)
-    return loader.load_version(record["candidate"]).estimator
+    return loader.load_version(record["candidate"]).predictor.estimator  # type: ignore[attr-defined]
 
 
 def test_a_wine_pipeline_published_with_the_cli_serves_and_retrains_as_itself(

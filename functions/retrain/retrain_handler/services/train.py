@@ -17,9 +17,20 @@ from sklambda.registry.loader import ModelLoader
 from sklambda.registry.manifest import HoldoutInfo, Manifest
 from sklambda.registry.store import ModelRegistry
 from sklambda.retraining import data
+from sklambda.runtime import Predictor
+from sklambda.runtime.scikit_learn import SklearnPredictor
 from sklambda.training.train import TrainedModel, holdout_metrics, save_bundle, train_model
 
 HOLDOUTS_PREFIX = "retraining/holdouts/"
+
+
+def _estimator_of(predictor: Predictor) -> Any:
+    """Retraining refits the champion's own scikit-learn pipeline."""
+    if not isinstance(predictor, SklearnPredictor):
+        raise CandidateRejectedError(
+            f"the champion runs on {predictor.runtime}; only scikit-learn champions are refitted"
+        )
+    return predictor.estimator
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,7 @@ class TrainService:
         )
         from sklearn.base import clone
 
-        fitted = self._loader.load_version(state.pointer.version).estimator
+        fitted = _estimator_of(self._loader.load_version(state.pointer.version).predictor)
         pipeline = refit_by_position(clone(fitted), champion.feature_schema.names)
         trained = train_model(
             rows, model_name=self._registry.model_name, task=champion.task, pipeline=pipeline
@@ -115,7 +126,8 @@ class TrainService:
             rows = data.to_training_data(
                 champion.feature_schema, champion.training_data.target, holdout, where
             )
-            metrics = holdout_metrics(champion.task, trained.estimator, rows.matrix(), rows.target)
+            predictor = SklearnPredictor(trained.estimator, champion.task)
+            metrics = holdout_metrics(predictor, rows.matrix(), rows.target)
         kind = "newest labelled rows" if fresh else "split of the training rows"
         info = HoldoutInfo(source=f"{where} ({kind})", rows=len(holdout))
         manifest = trained.manifest.model_copy(update={"metrics": metrics, "holdout": info})

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 from sklearn.model_selection import train_test_split
 
@@ -23,10 +22,12 @@ from sklambda.registry.manifest import (
     Task,
     TrainingDataInfo,
 )
+from sklambda.runtime import Predictor
+from sklambda.runtime.scikit_learn import SklearnPredictor, dump_artifact
 from sklambda.schema import infer_schema
 from sklambda.training.data import TrainingData
 from sklambda.training.estimators import make_estimator
-from sklambda.training.metrics import classification_scores, regression_scores
+from sklambda.training.metrics import prediction_scores
 from sklambda.training.pipeline import build_pipeline
 
 # Integer targets read as class codes only when they look like codes: 0/1 or 0..k-1 with few k.
@@ -109,15 +110,9 @@ def labels_of(estimator: Any) -> list[Any]:
 
 
 def holdout_metrics(
-    task: Task, estimator: Any, features: Any, target: np.ndarray
+    predictor: Predictor, features: np.ndarray, target: np.ndarray
 ) -> dict[str, float]:
-    predictions = estimator.predict(features)
-    if task == "regression":
-        return regression_scores(target, predictions)
-    probabilities = (
-        estimator.predict_proba(features) if hasattr(estimator, "predict_proba") else None
-    )
-    return classification_scores(target, predictions, labels_of(estimator), probabilities)
+    return prediction_scores(predictor.task, target, predictor.predict(features))
 
 
 def _plain(value: Any) -> Any:
@@ -189,13 +184,14 @@ def train_model(
         _fit_early_stopping(model, len(train_y), len(np.unique(train_y)), task, hyperparameters)
         pipeline = build_pipeline(schema, model)
     pipeline.fit(train_x, train_y)
+    holdout = SklearnPredictor(pipeline, task).predict(test_x)
     name, qualified, params = describe_estimator(pipeline)
     manifest = Manifest(
         model_name=model_name,
         task=task,
         classes=labels_of(pipeline) if task == "classification" else None,
         feature_schema=schema,
-        metrics=holdout_metrics(task, pipeline, test_x, test_y),
+        metrics=prediction_scores(task, test_y, holdout),
         holdout=HoldoutInfo(
             source=f"{holdout_fraction:.0%} split of {data.source} (seed {seed}), not fitted on",
             rows=len(test_y),
@@ -214,15 +210,14 @@ def train_model(
         estimator_class=qualified,
         hyperparameters=params,
     )
-    holdout_predictions = pipeline.predict(test_x)
-    baseline = training_baseline(manifest, features, holdout_predictions)
-    return TrainedModel(pipeline, manifest, test_x, test_y, holdout_predictions, baseline)
+    baseline = training_baseline(manifest, features, holdout.labels)
+    return TrainedModel(pipeline, manifest, test_x, test_y, holdout.labels, baseline)
 
 
 def save_bundle(trained: TrainedModel, directory: Path) -> Manifest:
     """Write model.joblib, baseline.json and manifest.json; the manifest records their sha256."""
     directory.mkdir(parents=True, exist_ok=True)
-    joblib.dump(trained.estimator, directory / ARTIFACT_FILE)
+    dump_artifact(trained.estimator, directory / ARTIFACT_FILE)
     return write_bundle(directory, trained.manifest, trained.baseline)
 
 
