@@ -3,6 +3,7 @@
 import joblib
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_wine
 from sklearn.linear_model import LogisticRegression
@@ -172,3 +173,54 @@ def test_a_5000_row_export_with_an_id_many_towns_and_blanks_trains_and_serves(
     assert scenario.loop.registry.manifest(record["candidate"]).estimator == (
         "HistGradientBoostingClassifier"
     )
+
+
+def _bundled_csv(name: str, path) -> pd.DataFrame:
+    from sklearn import datasets
+
+    frame = getattr(datasets, f"load_{name}")(as_frame=True).frame
+    frame.to_csv(path, index=False)
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("dataset", "estimator", "task_line"),
+    [
+        ("iris", "random-forest", "task: classification (3 distinct integers 0..2"),
+        ("diabetes", "ridge", "task: regression"),
+    ],
+)
+def test_bundled_datasets_from_csv_train_serve_score_drift_and_retrain(
+    scenario: Scenario, tmp_path, capsys, dataset, estimator, task_line
+):
+    frame = _bundled_csv(dataset, tmp_path / f"{dataset}.csv")
+    bundle = str(tmp_path / "bundle")
+    code = main(
+        [
+            "train",
+            "--csv",
+            str(tmp_path / f"{dataset}.csv"),
+            "--target",
+            "target",
+            "--estimator",
+            estimator,
+            "--params",
+            '{"random_state": 0}',
+            "--out",
+            bundle,
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert task_line in out
+    assert main(["publish", bundle, "--promote", "--bucket", scenario.bucket]) == 0
+    rows = frame.drop(columns="target").head(60).to_dict("records")
+    first = next(iter(rows[0]))
+    _serves_and_scores(scenario, rows[0], {**rows[0], first: None}, rows[:20])
+    _drifts(scenario, rows)
+    scenario.loop.seed_training((tmp_path / f"{dataset}.csv").read_bytes())
+    record = scenario.retrain()
+    manifest = scenario.loop.registry.manifest(record["candidate"])
+    champion = scenario.loop.registry.manifest(record["champion_before"])
+    assert manifest.estimator == champion.estimator
+    assert manifest.hyperparameters == champion.hyperparameters
