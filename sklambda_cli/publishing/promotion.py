@@ -9,6 +9,11 @@ class PromotionRefusedError(SklambdaError):
     """The version differs from the champion, or from the layer, in a way callers would notice."""
 
 
+def _few(names: list[str], shown: int = 4) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{names[:shown]}{more}"
+
+
 def surprises(
     candidate: Manifest, champion: Manifest | None, runtime: RuntimeVersions
 ) -> list[str]:
@@ -29,7 +34,11 @@ def surprises(
     if ours != theirs:
         added = sorted({name for name, _ in ours} - {name for name, _ in theirs})
         removed = sorted({name for name, _ in theirs} - {name for name, _ in ours})
-        detail = f"added {added}, removed {removed}" if added or removed else "order or kinds"
+        detail = (
+            f"{len(added)} added {_few(added)}, {len(removed)} removed {_few(removed)}"
+            if added or removed
+            else "order or kinds"
+        )
         found.append(f"the feature schema changes ({detail}); callers' rows would be refused")
     return found
 

@@ -25,12 +25,15 @@ def publish_and_promote(
     registry: Any, directory: Path, *, promote: bool, force: bool
 ) -> tuple[Manifest, list[str]]:
     from sklambda.registry.bundle import publish_bundle
-    from sklambda_cli.publishing.promotion import promote_checked
+    from sklambda_cli.publishing.promotion import PromotionRefusedError, promote_checked
 
     manifest = publish_bundle(registry, directory)
     lines = [f"published {manifest.model_name} {manifest.version}"]
     if promote:
-        lines += promote_checked(
-            registry, manifest.version or "", reason="published with --promote", force=force
-        )
+        try:
+            lines += promote_checked(
+                registry, manifest.version or "", reason="published with --promote", force=force
+            )
+        except PromotionRefusedError as error:
+            raise PromotionRefusedError(f"published {manifest.version}, {error}") from None
     return manifest, lines
