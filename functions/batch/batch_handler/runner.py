@@ -31,7 +31,6 @@ from batch_handler.parsing import Rejected
 from batch_handler.pipeline import score_lines
 from batch_handler.planner import plan_chunks, read_header
 from batch_handler.rendering import ScoredRenderer, rejected_header, rejected_line
-from batch_handler.settings import BatchSettings
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
 from sklambda.runtime import Scores
@@ -75,12 +74,22 @@ def _split_header(blocks: Iterator[Lines]) -> tuple[str | None, Iterable[Lines]]
     return first[0], chain([first[1:]], blocks)
 
 
+@dataclass(frozen=True)
+class RunSizing:
+    """How much a run reads at a time and how a large file is split and fanned out."""
+
+    read_chunk_bytes: int
+    map_chunk_bytes: int
+    max_concurrency: int
+    tolerated_failure_percentage: float
+
+
 @dataclass
 class Runner:
     store: ObjectStore
     models: ModelSource
     executions: StateMachineStarter
-    settings: BatchSettings
+    sizing: RunSizing
     capture: DataCapture
 
     def _capture(
@@ -104,7 +113,7 @@ class Runner:
 
     def _blocks(self, ref: ObjectRef, byte_range: tuple[int, int] | None = None) -> Iterator[Lines]:
         pieces = self.store.stream(
-            ref.key, ref.version_id, self.settings.read_chunk_bytes, byte_range
+            ref.key, ref.version_id, self.sizing.read_chunk_bytes, byte_range
         )
         return (decode_lines(block) for block in pieces)
 
@@ -163,7 +172,7 @@ class Runner:
             read_header(self.store, ref) if file_format is FileFormat.CSV else (None, 0)
         )
         layout_for(file_format, header_line, model)  # a wrong header fails now, not in every chunk
-        chunks = plan_chunks(self.store, ref, data_start, self.settings.map_chunk_bytes)
+        chunks = plan_chunks(self.store, ref, data_start, self.sizing.map_chunk_bytes)
         manifest = keys.manifest_key(run)
         body = json.dumps([chunk.model_dump() for chunk in chunks]).encode()
         self.store.put(manifest, body)
@@ -175,7 +184,7 @@ class Runner:
             model_version=model.version,
             data_start=data_start,
             started_at=started_at,
-            tolerated_failure_percentage=self.settings.tolerated_failure_percentage,
+            tolerated_failure_percentage=self.sizing.tolerated_failure_percentage,
         )
         execution = self.executions.start(
             run,
@@ -184,8 +193,8 @@ class Runner:
                 "manifest": {"bucket": self.store.bucket, "key": manifest},
                 "chunk_count": len(chunks),
                 "limits": {
-                    "max_concurrency": self.settings.max_concurrency,
-                    "tolerated_failure_percentage": self.settings.tolerated_failure_percentage,
+                    "max_concurrency": self.sizing.max_concurrency,
+                    "tolerated_failure_percentage": self.sizing.tolerated_failure_percentage,
                 },
             },
         )

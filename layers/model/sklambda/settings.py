@@ -1,4 +1,8 @@
-"""Environment settings, validated once at cold start so a misconfigured stack fails loudly."""
+"""Environment settings, validated once at cold start so a misconfigured stack fails loudly.
+
+A variable the template sets has no default here: the template is the one place its value is
+chosen, and a stack that lacks it fails at cold start with the variable's name.
+"""
 
 import os
 from typing import Self
@@ -31,6 +35,6 @@ class RegistrySettings(EnvironmentSettings):
 
     model_bucket: str = Field(alias="MODEL_BUCKET", min_length=3)
     model_name: str = Field(alias="MODEL_NAME", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    model_prefix: str = Field(alias="MODEL_PREFIX", default="models")
-    model_cache_ttl_seconds: float = Field(alias="MODEL_CACHE_TTL_SECONDS", default=60.0, ge=0)
-    model_cache_dir: str = Field(alias="MODEL_CACHE_DIR", default="/tmp/sklambda-models")  # noqa: S108
+    model_prefix: str = Field(alias="MODEL_PREFIX")
+    model_cache_ttl_seconds: float = Field(alias="MODEL_CACHE_TTL_SECONDS", ge=0)
+    model_cache_dir: str = Field(alias="MODEL_CACHE_DIR")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from drift_handler.adapters.watermark import Watermark
-from drift_handler.settings import MonitoringSettings
+from drift_handler.settings import DriftSettings, GroundTruthSettings
 from sklambda.monitoring.capture import CaptureSource, DataCapture
 from sklambda.runtime.scikit_learn import SklearnPredictor
 from tests.local.scenarios.core import Scenario, Seeded
@@ -42,8 +42,14 @@ class _FailOnCaptureFailure:
         raise AssertionError(f"capturing {records} {source} records failed")
 
 
-def monitoring_settings(seeded: Seeded, function: str) -> MonitoringSettings:
-    return MonitoringSettings.from_environment(seeded.aws.stack.function_environment(function))
+def drift_settings(seeded: Seeded) -> DriftSettings:
+    environment = seeded.aws.stack.function_environment("DriftFunction")
+    return DriftSettings.from_environment(environment)
+
+
+def ground_truth_settings(seeded: Seeded) -> GroundTruthSettings:
+    environment = seeded.aws.stack.function_environment("GroundTruthFunction")
+    return GroundTruthSettings.from_environment(environment)
 
 
 def capture_lines(seeded: Seeded, requests: dict[str, np.ndarray]) -> list[bytes]:
@@ -89,7 +95,7 @@ def prepare_drift(seeded: Seeded) -> None:
     S3 keeps whole seconds, so the traffic is written in the second after the watermark: the
     window holds this scenario's rows only, whatever other scenarios captured before.
     """
-    settings = monitoring_settings(seeded, "DriftFunction")
+    settings = drift_settings(seeded)
     rows = int(seeded.aws.stack.parameter("DriftMinSamples")) + 100
     previous_end = datetime.now(UTC).replace(microsecond=0)
     watermark = Watermark(evaluated_until=previous_end, run_id=f"{previous_end:%Y%m%dT%H%M%SZ}")
@@ -110,7 +116,7 @@ def prepare_drift(seeded: Seeded) -> None:
 
 
 def check_drift(payload: Any, seeded: Seeded, _: dict[str, Any]) -> None:
-    settings = monitoring_settings(seeded, "DriftFunction")
+    settings = drift_settings(seeded)
     rows = int(seeded.aws.stack.parameter("DriftMinSamples")) + 100
     # Exactly the seeded object and rows: the window started at the seeded watermark.
     assert payload["captured_objects"] == 1, payload
@@ -168,7 +174,7 @@ def prepare_ground_truth(seeded: Seeded) -> None:
 
 
 def check_ground_truth(payload: Any, seeded: Seeded, event: dict[str, Any]) -> None:
-    settings = monitoring_settings(seeded, "GroundTruthFunction")
+    settings = ground_truth_settings(seeded)
     labels = _labels(seeded)
     matched = [label for label in labels if label[0] != NEVER_CAPTURED]
     assert payload["labels_file"] == f"s3://{seeded.aws.bucket}/{_labels_key(event)}"
