@@ -21,18 +21,15 @@ from sklambda.monitoring.baseline_store import training_baseline
 from sklambda.named_columns import names_selected, select_by_position
 from sklambda.registry.manifest import (
     ARTIFACT_FILE,
-    ArtifactInfo,
     HoldoutInfo,
     Manifest,
-    RuntimeVersions,
     Task,
-    TrainingDataInfo,
 )
-from sklambda.runtime.scikit_learn import SklearnPredictor
+from sklambda.runtime.scikit_learn import SklearnPredictor, dump_artifact
 from sklambda.schema import infer_schema
 from sklambda.training.data import TrainingData
 from sklambda.training.metrics import prediction_scores
-from sklambda.training.train import describe_estimator, labels_of, write_bundle
+from sklambda.training.train import draft_manifest, labels_of, write_bundle
 from sklambda_cli.publishing.layer_modules import layer_modules
 from sklambda_cli.publishing.tabular import to_training_data
 
@@ -210,8 +207,6 @@ def build_version(
 ) -> tuple[Manifest, list[str]]:
     """Measure, check and write a bundle directory for a fitted estimator; returns the draft
     manifest and notices for the person publishing."""
-    import joblib
-
     _check_fitted(estimator)
     task = estimator_task(estimator, task)
     data, notices = align_columns(estimator, data)
@@ -241,31 +236,19 @@ def build_version(
         raise ModelRefusedError(
             f"the estimator fails on rows shaped as serving shapes them: {error}"
         ) from None
-    name, qualified, params = describe_estimator(estimator)
-    draft = Manifest(
+    draft = draft_manifest(
+        estimator,
+        data,
         model_name=model_name,
         task=task,
-        classes=classes,
-        feature_schema=schema,
+        schema=schema,
         metrics=metrics,
         holdout=measured.info,
-        training_data=TrainingDataInfo(
-            source=data.source,
-            fingerprint=data.fingerprint(),
-            rows=data.rows,
-            holdout_rows=measured.info.rows,
-            target=data.target_name,
-        ),
-        artifact=ArtifactInfo(sha256="0" * 64, size_bytes=1),
-        runtime=RuntimeVersions.current(),
-        estimator=name,
-        estimator_class=qualified,
-        hyperparameters=params,
     )
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACT_FILE
     if artifact_bytes is None:
-        joblib.dump(estimator, artifact)
+        dump_artifact(estimator, artifact)
     else:
         artifact.write_bytes(artifact_bytes)
     rows = _sample_rows(schema.names, measured.features, data.boolean_features)

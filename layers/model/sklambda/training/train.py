@@ -24,7 +24,7 @@ from sklambda.registry.manifest import (
 )
 from sklambda.runtime import Predictor
 from sklambda.runtime.scikit_learn import SklearnPredictor, dump_artifact
-from sklambda.schema import infer_schema
+from sklambda.schema import FeatureSchema, infer_schema
 from sklambda.training.data import TrainingData
 from sklambda.training.estimators import make_estimator
 from sklambda.training.metrics import prediction_scores
@@ -158,6 +158,41 @@ def _fit_early_stopping(
         model.set_params(early_stopping=False)
 
 
+def draft_manifest(
+    estimator: Any,
+    data: TrainingData,
+    *,
+    model_name: str,
+    task: Task,
+    schema: FeatureSchema,
+    metrics: dict[str, float],
+    holdout: HoldoutInfo,
+) -> Manifest:
+    """The manifest of a fitted estimator before its artifact is written (write_bundle fills
+    in the artifact's and baseline's sha256)."""
+    name, qualified, params = describe_estimator(estimator)
+    return Manifest(
+        model_name=model_name,
+        task=task,
+        classes=labels_of(estimator) if task == "classification" else None,
+        feature_schema=schema,
+        metrics=metrics,
+        holdout=holdout,
+        training_data=TrainingDataInfo(
+            source=data.source,
+            fingerprint=data.fingerprint(),
+            rows=data.rows,
+            holdout_rows=holdout.rows,
+            target=data.target_name,
+        ),
+        artifact=ArtifactInfo(sha256="0" * 64, size_bytes=1),
+        runtime=RuntimeVersions.current(),
+        estimator=name,
+        estimator_class=qualified,
+        hyperparameters=params,
+    )
+
+
 def train_model(
     data: TrainingData,
     *,
@@ -185,30 +220,17 @@ def train_model(
         pipeline = build_pipeline(schema, model)
     pipeline.fit(train_x, train_y)
     holdout = SklearnPredictor(pipeline, task).predict(test_x)
-    name, qualified, params = describe_estimator(pipeline)
-    manifest = Manifest(
+    manifest = draft_manifest(
+        pipeline,
+        data,
         model_name=model_name,
         task=task,
-        classes=labels_of(pipeline) if task == "classification" else None,
-        feature_schema=schema,
+        schema=schema,
         metrics=prediction_scores(task, test_y, holdout),
         holdout=HoldoutInfo(
             source=f"{holdout_fraction:.0%} split of {data.source} (seed {seed}), not fitted on",
             rows=len(test_y),
         ),
-        training_data=TrainingDataInfo(
-            source=data.source,
-            fingerprint=data.fingerprint(),
-            rows=data.rows,
-            holdout_rows=len(test_y),
-            target=data.target_name,
-        ),
-        # Filled in by save_bundle once the artifact's bytes exist.
-        artifact=ArtifactInfo(sha256="0" * 64, size_bytes=1),
-        runtime=RuntimeVersions.current(),
-        estimator=name,
-        estimator_class=qualified,
-        hyperparameters=params,
     )
     baseline = training_baseline(manifest, features, holdout.labels)
     return TrainedModel(pipeline, manifest, test_x, test_y, holdout.labels, baseline)
