@@ -3,6 +3,7 @@
 Tests replace what they need with ``reset()`` and their own environment.
 """
 
+from datetime import timedelta
 from functools import cache
 
 from batch_handler.adapters.executions import StateMachineStarter
@@ -20,7 +21,7 @@ from sklambda.registry.factory import loader_for
 from sklambda.registry.loader import ModelLoader
 
 # A claim older than Lambda's longest timeout belongs to an invocation that died.
-CLAIM_LEASE_SECONDS = 15 * 60
+CLAIM_LEASE = timedelta(minutes=15)
 
 
 def run_sizing(settings: BatchSettings) -> RunSizing:
@@ -60,7 +61,7 @@ def get_batch_service() -> BatchService:
     )
     return BatchService(
         runner,
-        RunStore(get_store(), CLAIM_LEASE_SECONDS),
+        RunStore(get_store(), CLAIM_LEASE),
         BatchTelemetry(metrics, settings.model_name),
         model_name=settings.model_name,
         distributed_threshold_bytes=settings.distributed_threshold_bytes,

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from batch_handler import keys
 from batch_handler.adapters.executions import StateMachineStarter
 from batch_handler.adapters.s3io import Lines, ObjectStore, decode_lines
 from batch_handler.errors import UnreadableFileError
@@ -34,6 +33,7 @@ from batch_handler.rendering import ScoredRenderer, rejected_header, rejected_li
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
 from sklambda.runtime import Scores
+from sklambda.storage import keys
 
 CONTENT_TYPES = {FileFormat.CSV: "text/csv", FileFormat.JSON_LINES: "application/x-ndjson"}
 
@@ -173,7 +173,7 @@ class Runner:
         )
         layout_for(file_format, header_line, model)  # a wrong header fails now, not in every chunk
         chunks = plan_chunks(self.store, ref, data_start, self.sizing.map_chunk_bytes)
-        manifest = keys.manifest_key(run)
+        manifest = keys.batch_manifest_key(run)
         body = json.dumps([chunk.model_dump() for chunk in chunks]).encode()
         self.store.put(manifest, body)
         plan = RunPlan(
@@ -212,15 +212,15 @@ class Runner:
 
     def score_chunk(self, task: ChunkTask) -> ChunkSummary:
         plan, chunk = task.run, task.chunk
-        summary_key = keys.part_key(plan.run_id, "summary.json", chunk.index)
+        summary_key = keys.batch_part_key(plan.run_id, "summary.json", chunk.index)
         done = self.store.get_bytes(summary_key)
         if done is not None:
             return ChunkSummary.model_validate_json(done)
         started = time.perf_counter()
         model = self.models.version(plan.model_version)
         layout = layout_for(plan.format, plan.header_line, model)
-        scored_key = keys.part_key(plan.run_id, "scored", chunk.index)
-        rejected_key = keys.part_key(plan.run_id, "rejected.jsonl", chunk.index)
+        scored_key = keys.batch_part_key(plan.run_id, "scored", chunk.index)
+        rejected_key = keys.batch_part_key(plan.run_id, "rejected.jsonl", chunk.index)
         lines = 0
 
         def counted(blocks: Iterator[Lines]) -> Iterator[Lines]:
@@ -261,7 +261,7 @@ class Runner:
 
     def merge(self, task: MergeTask) -> RunSummary:
         plan = task.run
-        chunks = manifest_chunks(self.store, keys.manifest_key(plan.run_id))
+        chunks = manifest_chunks(self.store, keys.batch_manifest_key(plan.run_id))
         summaries = read_summaries(self.store, plan.run_id, len(chunks))
         failed = [
             chunk for chunk, summary in zip(chunks, summaries, strict=True) if summary is None

@@ -15,6 +15,7 @@ from sklambda import aws
 from sklambda.observability import metrics
 from sklambda.registry.factory import registry_for
 from sklambda.registry.store import ModelRegistry
+from sklambda.storage.objects import S3Objects
 
 
 @cache
@@ -22,16 +23,18 @@ def get_registry() -> ModelRegistry:
     return registry_for(get_settings())
 
 
+def _objects() -> S3Objects:
+    return S3Objects(aws.client("s3"), get_settings().model_bucket)
+
+
 @cache
 def get_capture_store() -> CaptureStore:
-    settings = get_settings()
-    return CaptureStore(aws.client("s3"), settings.model_bucket, settings.capture_root())
+    return CaptureStore(_objects(), get_settings().model_keys())
 
 
 @cache
 def get_report_store() -> ReportStore:
-    settings = get_settings()
-    return ReportStore(aws.client("s3"), settings.model_bucket, settings.reports_root())
+    return ReportStore(_objects(), get_settings().model_keys())
 
 
 @cache
@@ -45,7 +48,7 @@ def get_drift_service() -> DriftService:
     return DriftService(
         get_registry(),
         get_capture_store(),
-        WatermarkStore(aws.client("s3"), settings.model_bucket, settings.watermark_key()),
+        WatermarkStore(_objects(), settings.model_keys().drift_watermark_key),
         get_report_store(),
         get_telemetry(),
         max_window=timedelta(hours=settings.max_window_hours),
@@ -59,7 +62,7 @@ def get_drift_service() -> DriftService:
 def get_ground_truth_service() -> GroundTruthService:
     settings = get_ground_truth_settings()
     return GroundTruthService(
-        LabelStore(aws.client("s3"), settings.model_bucket, settings.labelled_root()),
+        LabelStore(_objects(), settings.model_keys()),
         get_registry(),
         get_capture_store(),
         get_report_store(),

@@ -3,11 +3,13 @@
 Every field the template sets is required here, so a default cannot drift from the template.
 """
 
+from dataclasses import replace
 from functools import cache
 
 from pydantic import Field
 
 from sklambda.settings import RegistrySettings
+from sklambda.storage.keys import ModelKeys
 
 
 class MonitoringSettings(RegistrySettings):
@@ -17,14 +19,14 @@ class MonitoringSettings(RegistrySettings):
     reports_prefix: str = Field(alias="REPORTS_PREFIX")
     labelled_prefix: str = Field(alias="LABELLED_PREFIX")
 
-    def capture_root(self) -> str:
-        return f"{self.capture_prefix.strip('/')}/{self.model_name}"
-
-    def reports_root(self) -> str:
-        return f"{self.reports_prefix.strip('/')}/{self.model_name}"
-
-    def labelled_root(self) -> str:
-        return f"{self.labelled_prefix.strip('/')}/{self.model_name}"
+    def model_keys(self) -> ModelKeys:
+        return ModelKeys(
+            self.model_name,
+            model_prefix=self.model_prefix,
+            capture_prefix=self.capture_prefix,
+            reports_prefix=self.reports_prefix,
+            labelled_prefix=self.labelled_prefix,
+        )
 
 
 class DriftSettings(MonitoringSettings):
@@ -34,8 +36,8 @@ class DriftSettings(MonitoringSettings):
     p_value_threshold: float = Field(alias="DRIFT_P_VALUE_THRESHOLD", gt=0, lt=1)
     max_window_hours: float = Field(alias="DRIFT_MAX_WINDOW_HOURS", gt=0)
 
-    def watermark_key(self) -> str:
-        return f"{self.state_prefix.strip('/')}/{self.model_name}/drift-watermark.json"
+    def model_keys(self) -> ModelKeys:
+        return replace(super().model_keys(), state_prefix=self.state_prefix)
 
 
 class GroundTruthSettings(MonitoringSettings):

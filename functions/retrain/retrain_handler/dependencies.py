@@ -42,7 +42,7 @@ def get_train_service() -> TrainService:
     sources = TrainingSources(
         bucket=config.model_bucket,
         training_prefix=config.training_prefix,
-        labelled_prefix=config.labelled_prefix,
+        labelled_prefix=config.model_keys().labelled_root,
         labelled_lookback=timedelta(days=config.labelled_lookback_days),
         fresh_holdout_fraction=config.fresh_holdout_fraction,
         min_fresh_holdout_rows=config.min_fresh_holdout_rows,

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from sklambda.retraining.gate import GatePolicy, PromotionMetric
 from sklambda.settings import EnvironmentSettings, RegistrySettings
+from sklambda.storage.keys import ModelKeys
 
 
 class LockSettings(EnvironmentSettings):
@@ -37,6 +38,11 @@ class TrainSettings(RegistrySettings):
     fresh_holdout_fraction: float = Field(alias="FRESH_HOLDOUT_FRACTION", default=0.3, gt=0, lt=1)
     min_fresh_holdout_rows: int = Field(alias="MIN_FRESH_HOLDOUT_ROWS", ge=1)
     work_dir: str = Field(alias="TRAIN_WORK_DIR", default="/tmp/sklambda-train")  # noqa: S108
+
+    def model_keys(self) -> ModelKeys:
+        return ModelKeys(
+            self.model_name, model_prefix=self.model_prefix, labelled_prefix=self.labelled_prefix
+        )
 
 
 class EvaluateSettings(RegistrySettings):

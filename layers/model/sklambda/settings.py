@@ -10,6 +10,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sklambda.errors import ConfigurationError
+from sklambda.storage.keys import MODEL_NAME_PATTERN, ModelKeys
 
 
 class EnvironmentSettings(BaseModel):
@@ -34,7 +35,10 @@ class RegistrySettings(EnvironmentSettings):
     """Where the model registry lives; every function that loads a model needs these."""
 
     model_bucket: str = Field(alias="MODEL_BUCKET", min_length=3)
-    model_name: str = Field(alias="MODEL_NAME", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    model_name: str = Field(alias="MODEL_NAME", min_length=1, pattern=MODEL_NAME_PATTERN)
     model_prefix: str = Field(alias="MODEL_PREFIX")
     model_cache_ttl_seconds: float = Field(alias="MODEL_CACHE_TTL_SECONDS", ge=0)
     model_cache_dir: str = Field(alias="MODEL_CACHE_DIR")
+
+    def model_keys(self) -> ModelKeys:
+        return ModelKeys(self.model_name, model_prefix=self.model_prefix)

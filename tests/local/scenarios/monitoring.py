@@ -101,7 +101,7 @@ def prepare_drift(seeded: Seeded) -> None:
     watermark = Watermark(evaluated_until=previous_end, run_id=f"{previous_end:%Y%m%dT%H%M%SZ}")
     seeded.s3().put_object(
         Bucket=seeded.aws.bucket,
-        Key=settings.watermark_key(),
+        Key=settings.model_keys().drift_watermark_key,
         Body=watermark.model_dump_json().encode(),
     )
     time.sleep(1.05 - time.time() % 1)
@@ -121,7 +121,9 @@ def check_drift(payload: Any, seeded: Seeded, _: dict[str, Any]) -> None:
     # Exactly the seeded object and rows: the window started at the seeded watermark.
     assert payload["captured_objects"] == 1, payload
     assert payload["watermark_advanced"] is True, payload
-    watermark = Watermark.model_validate(seeded.read_json(settings.watermark_key()))
+    watermark = Watermark.model_validate(
+        seeded.read_json(settings.model_keys().drift_watermark_key)
+    )
     assert watermark.evaluated_until == datetime.fromisoformat(payload["window_end"])
     (version,) = payload["versions"]
     assert version["model_version"] == seeded.champion.version
@@ -129,7 +131,7 @@ def check_drift(payload: Any, seeded: Seeded, _: dict[str, Any]) -> None:
     names = seeded.champion.feature_schema.names
     assert set(names[:SHIFTED_FEATURES]) <= set(version["drifted_features"]), version
     assert version["max_psi"] >= settings.psi_threshold
-    reports = f"{settings.reports_root()}/drift/{seeded.champion.version}/"
+    reports = f"{settings.model_keys().reports_root}drift/{seeded.champion.version}/"
     json_key = seeded.key_of(version["json_report"])
     html_key = seeded.key_of(version["html_report"])
     assert json_key.startswith(reports), json_key
@@ -191,13 +193,13 @@ def check_ground_truth(payload: Any, seeded: Seeded, event: dict[str, Any]) -> N
     assert abs(scores["Accuracy"] - expected_accuracy) < 1e-9, scores
     (labelled_uri,) = payload["labelled_data"]
     labelled_key = seeded.key_of(labelled_uri)
-    assert labelled_key.startswith(f"{settings.labelled_root()}/dt="), labelled_key
+    assert labelled_key.startswith(f"{settings.model_keys().labelled_root}dt="), labelled_key
     table = list(csv.reader(io.StringIO(seeded.read_text(labelled_key))))
     target = seeded.champion.training_data.target
     assert table[0] == [*seeded.champion.feature_schema.names, target]
     assert [int(line[-1]) for line in table[1:]] == [label for _, _, label in matched]
     report_key = seeded.key_of(payload["report"])
-    assert report_key.startswith(f"{settings.reports_root()}/ground-truth/"), report_key
+    assert report_key.startswith(f"{settings.model_keys().reports_root}ground-truth/"), report_key
     report = seeded.read_json(report_key)
     assert [label["request_id"] for label in report["unmatched_labels"]] == [NEVER_CAPTURED]
 

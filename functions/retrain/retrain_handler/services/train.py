@@ -19,9 +19,8 @@ from sklambda.registry.store import ModelRegistry
 from sklambda.retraining import data
 from sklambda.runtime import Predictor
 from sklambda.runtime.scikit_learn import SklearnPredictor
+from sklambda.storage.keys import holdout_key as holdout_key_of
 from sklambda.training.train import TrainedModel, holdout_metrics, save_bundle, train_model
-
-HOLDOUTS_PREFIX = "retraining/holdouts/"
 
 
 def _estimator_of(predictor: Predictor) -> Any:
@@ -89,7 +88,7 @@ class TrainService:
         holdout = fresh or data.examples_from_matrix(
             rows.feature_names, trained.holdout_features, trained.holdout_target
         )
-        holdout_key = f"{HOLDOUTS_PREFIX}{request.run_id}.jsonl"
+        holdout_key = holdout_key_of(request.run_id)
         data.write_jsonl_object(self._s3, sources.bucket, holdout_key, holdout)
         trained = self._measured_on(trained, champion, holdout, holdout_key, bool(fresh))
         self._work_dir.mkdir(parents=True, exist_ok=True)
