@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from batch_handler.formats import FileFormat, Layout, split_csv_line
-from sklambda.schema import FeatureKind, SchemaValidationError, validate_instances
+from sklambda.schema import BOOLEAN_TEXT, FeatureKind, SchemaValidationError, validate_instances
 from sklambda.training.data import MISSING_MARKERS
 
 _SMALLEST_BISECTED = 32
@@ -71,7 +71,7 @@ def parse_chunk(layout: Layout, lines: Sequence[str | None], first_line: int) ->
 
 
 def _empty(layout: Layout) -> np.ndarray:
-    dtype = np.float64 if layout.schema.all_numeric else object
+    dtype = np.float64 if layout.schema.float_matrix else object
     return np.empty((0, len(layout.names)), dtype=dtype)
 
 
@@ -189,7 +189,7 @@ def _csv_rows_one_by_one(layout: Layout, rows: list[Line]) -> Outcome:
         else:
             accepted.append((number, text))
             values.append(row)
-    dtype = np.float64 if layout.schema.all_numeric else object
+    dtype = np.float64 if layout.schema.float_matrix else object
     matrix = np.array(values, dtype=dtype).reshape(len(values), len(features))
     return accepted, matrix, rejected
 
@@ -198,10 +198,17 @@ def _csv_value(kind: FeatureKind, allows_missing: bool, raw: str) -> tuple[Any, 
     text = raw.strip()
     if text.lower() in MISSING_MARKERS:
         if allows_missing:
-            return (math.nan if kind is FeatureKind.NUMERIC else None), None
+            return (None if kind is FeatureKind.CATEGORICAL else math.nan), None
         return None, "is missing but the model was trained without missing values"
     if kind is FeatureKind.CATEGORICAL:
         return text, None
+    if kind is FeatureKind.BOOLEAN:
+        flag = BOOLEAN_TEXT.get(text.lower())
+        return (
+            (flag, None)
+            if flag is not None
+            else (None, f"expected true or false, got {text!r:.40}")
+        )
     try:
         number = float(text)
     except ValueError:

@@ -14,6 +14,13 @@ class PredictRequest(BaseModel):
     )
 
 
+class RowWarning(BaseModel):
+    row: int
+    feature: str
+    value: str
+    message: str
+
+
 class PredictResponse(BaseModel):
     predictions: list[ClassLabel]
     probabilities: list[dict[str, float]] | None = Field(
@@ -22,9 +29,19 @@ class PredictResponse(BaseModel):
     model_name: str
     model_version: str
     request_id: str
+    warnings: list[RowWarning] | None = Field(
+        default=None,
+        description="Rows whose values the model did not see in training (predicted anyway)",
+    )
 
 
 class HealthResponse(BaseModel):
-    status: str
+    status: str = Field(description="ok, or degraded when the champion could not be loaded")
     model_loaded: bool
-    model_version: str | None
+    model_version: str | None = Field(description="the version that serves")
+    champion_version: str | None = Field(
+        default=None, description="the version the champion alias names, when it does not serve"
+    )
+    champion_error: str | None = Field(
+        default=None, description="why the champion could not be loaded"
+    )
