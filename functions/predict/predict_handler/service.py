@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 
 from predict_handler.models import HealthResponse, PredictResponse
-from sklambda.errors import SklambdaError
+from sklambda.errors import ModelUnavailableError, SklambdaError
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
-from sklambda.schema import validate_instances
+from sklambda.schema import FeatureSchema, validate_instances
 from sklambda.telemetry import PredictionTelemetry
 
 
@@ -98,6 +98,14 @@ class PredictionService:
             model_version=model.version,
             request_id=request_id,
         )
+
+    def feature_schema(self) -> tuple[FeatureSchema, str] | None:
+        """The champion's schema and version, or None when no model can be loaded."""
+        try:
+            model = self._model()
+        except ModelUnavailableError:
+            return None
+        return model.manifest.feature_schema, model.version
 
     def model_summary(self) -> dict[str, Any]:
         return self._model().manifest.summary()
