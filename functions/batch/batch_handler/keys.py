@@ -31,6 +31,11 @@ def run_id(key: str, version_id: str) -> str:
     return f"batch-{digest}"
 
 
+def execution_name(run: str, attempt: int) -> str:
+    """Step Functions keeps a name for 90 days after its execution ends: one name per try."""
+    return f"{run}-{attempt}"
+
+
 def claim_key(run: str) -> str:
     return f"{WORK}{run}/claim.json"
 

@@ -9,7 +9,12 @@ from botocore.exceptions import ClientError
 PART_BYTES = 8 * 1024 * 1024
 _READ_BYTES = 1024 * 1024
 
-Lines = list[str | None]
+
+class Undecodable(str):
+    """A line that is not UTF-8, kept as Latin-1 text (every byte maps) so it can be shown."""
+
+
+Lines = list[str]
 
 
 def error_code(error: ClientError) -> str:
@@ -25,16 +30,18 @@ def is_precondition_failure(error: ClientError) -> bool:
 
 
 def decode_lines(block: bytes) -> Lines:
-    """Split whole lines; a line that is not UTF-8 becomes None, so it can be rejected alone."""
+    """Split whole lines on LF or CRLF; a line that is not UTF-8 becomes Undecodable, so it can
+    be rejected alone."""
     try:
         text = block.decode("utf-8")
     except UnicodeDecodeError:
         lines: Lines = []
         for raw in block.split(b"\n"):
+            line = raw.removesuffix(b"\r")
             try:
-                lines.append(raw.decode("utf-8"))
+                lines.append(line.decode("utf-8"))
             except UnicodeDecodeError:
-                lines.append(None)
+                lines.append(Undecodable(line.decode("latin-1")))
     else:
         if "\r" in text:
             text = text.replace("\r\n", "\n")

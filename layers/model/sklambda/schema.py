@@ -119,6 +119,13 @@ def describe(value: Any) -> str:
 OUT_OF_RANGE = "is too large: beyond the range of a 64-bit float"
 
 
+def _digits(value: int) -> str:
+    try:
+        return str(len(str(abs(value))))
+    except ValueError:  # beyond Python's int-to-text limit
+        return f"about {int(abs(value).bit_length() * math.log10(2)) + 1}"
+
+
 def _numeric_value(feature: Feature, value: Any) -> tuple[float, str | None]:
     if value is None:
         if feature.allows_missing:
@@ -131,8 +138,7 @@ def _numeric_value(feature: Feature, value: Any) -> tuple[float, str | None]:
     try:
         number = float(value)
     except OverflowError:  # only an int can be too large for a float
-        digits = int(int(value).bit_length() * math.log10(2)) + 1
-        return math.nan, f"an integer of about {digits} digits {OUT_OF_RANGE}"
+        return math.nan, f"an integer of {_digits(int(value))} digits {OUT_OF_RANGE}"
     if math.isinf(number):
         return number, "infinity is not allowed"
     if math.isnan(number) and not feature.allows_missing:
