@@ -13,6 +13,7 @@ import numpy as np
 
 from sklambda import aws
 from sklambda.monitoring.capture import DataCapture, FirehoseCaptureSink, S3CaptureSink
+from sklambda.runtime import Scores
 from sklambda_local.embedded_aws import embedded_aws
 from sklambda_local.provision import provision_bucket, provision_delivery_stream
 from sklambda_local.template import LocalStack
@@ -41,9 +42,7 @@ def time_capture(capture: DataCapture, rows: int) -> float:
             model_version="v1",
             features=[f"f{i}" for i in range(30)],
             matrix=matrix,
-            predictions=[0] * rows,
-            probabilities=np.full((rows, 2), 0.5),
-            classes=[0, 1],
+            scores=Scores(np.zeros(rows, dtype=np.int64), np.full((rows, 2), 0.5), (0, 1)),
         )
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1000

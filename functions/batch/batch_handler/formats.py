@@ -11,6 +11,10 @@ OUTPUT_COLUMNS = ("prediction", "model_version")
 PROBABILITY_PREFIX = "probability_"
 
 
+class Undecodable(str):
+    """A line that is not UTF-8, kept as Latin-1 text (every byte maps) so it can be shown."""
+
+
 class FileFormat(StrEnum):
     CSV = "csv"
     JSON_LINES = "jsonl"

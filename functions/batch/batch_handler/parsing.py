@@ -17,8 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from batch_handler.formats import CsvLineError, FileFormat, Layout, split_csv_line
-from batch_handler.s3io import Undecodable
+from batch_handler.formats import CsvLineError, FileFormat, Layout, Undecodable, split_csv_line
 from sklambda import json_input
 from sklambda.schema import FeatureKind, SchemaValidationError, validate_instances
 from sklambda.training.data import MISSING_MARKERS

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 
 from batch_handler import keys
+from batch_handler.adapters.executions import StateMachineStarter
+from batch_handler.adapters.s3io import Lines, ObjectStore, decode_lines
 from batch_handler.errors import UnreadableFileError
-from batch_handler.executions import StateMachineStarter
-from batch_handler.formats import FileFormat, Layout, csv_layout, json_lines_layout
+from batch_handler.formats import FileFormat, Layout, Undecodable, csv_layout, json_lines_layout
 from batch_handler.merge import manifest_chunks, read_summaries, write_rejected, write_scored
 from batch_handler.models import (
     ChunkSpec,
@@ -29,12 +30,11 @@ from batch_handler.models import (
 from batch_handler.parsing import Rejected
 from batch_handler.pipeline import score_lines
 from batch_handler.planner import plan_chunks, read_header
-from batch_handler.rendering import ScoredRenderer, Scores, rejected_header, rejected_line
-from batch_handler.s3io import Lines, ObjectStore, Undecodable, decode_lines
-from batch_handler.scoring import classes_of
+from batch_handler.rendering import ScoredRenderer, rejected_header, rejected_line
 from batch_handler.settings import BatchSettings
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
+from sklambda.runtime import Scores
 
 CONTENT_TYPES = {FileFormat.CSV: "text/csv", FileFormat.JSON_LINES: "application/x-ndjson"}
 
@@ -90,18 +90,13 @@ class Runner:
         names = model.manifest.feature_schema.names
 
         def record(features: np.ndarray, scores: Scores, rows_before: int) -> None:
-            predictions = scores.predictions
-            if scores.classes is not None:
-                predictions = np.asarray(scores.classes, dtype=object)[scores.predictions]
             self.capture.capture_rows(
                 request_id=batch_id,
                 model_name=model.manifest.model_name,
                 model_version=model.version,
                 features=names,
                 matrix=features,
-                predictions=predictions,
-                probabilities=scores.probabilities,
-                classes=scores.classes,
+                scores=scores,
                 first_row_id=rows_before,
             )
 
@@ -130,7 +125,7 @@ class Runner:
             self.store.writer(scored_key, content_type) as scored,
             self.store.writer(rejected_key, content_type) as rejected,
         ):
-            header = ScoredRenderer(layout, classes_of(model), model.version).header()
+            header = ScoredRenderer(layout, model.predictor.classes, model.version).header()
             scored.write_lines([header] if header else [])
             rejected_title = rejected_header(file_format)
             rejected.write_lines([rejected_title] if rejected_title else [])
@@ -296,7 +291,7 @@ class Runner:
             self.store.writer(scored_key, content_type) as scored,
             self.store.writer(rejected_key, content_type) as rejected,
         ):
-            header = ScoredRenderer(layout, classes_of(model), model.version).header()
+            header = ScoredRenderer(layout, model.predictor.classes, model.version).header()
             scored.write_lines([header] if header else [])
             write_scored(self.store, scored, plan.run_id, summaries)
             title = rejected_header(plan.format)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 
 from predict_handler.models import error_document
-from predict_handler.service import TooManyRowsError
+from predict_handler.services.prediction import TooManyRowsError
 from sklambda.errors import ModelUnavailableError
 from sklambda.observability import logger
 from sklambda.schema import SchemaValidationError

@@ -147,19 +147,19 @@ def test_an_unreadable_file_ends_in_a_clear_error_record(batch, champion, key, b
 def test_a_crash_mid_file_leaves_no_scored_object_and_no_open_upload(
     batch, champion, trained, monkeypatch
 ):
-    import batch_handler.pipeline as pipeline
+    from sklambda.runtime.scikit_learn import SklearnPredictor
 
     monkeypatch.setenv("BATCH_READ_CHUNK_MB", "0.001")
     calls = {"count": 0}
-    real_score = pipeline.score
+    real_predict = SklearnPredictor.predict
 
-    def failing_score(model, features):
+    def failing_predict(predictor, features):
         calls["count"] += 1
         if calls["count"] == 3:
             raise OSError("the disk vanished")
-        return real_score(model, features)
+        return real_predict(predictor, features)
 
-    monkeypatch.setattr(pipeline, "score", failing_score)
+    monkeypatch.setattr(SklearnPredictor, "predict", failing_predict)
     event = batch.upload(
         "incoming/crash.csv", csv_text(champion.feature_schema.names, trained.holdout_features[:40])
     )

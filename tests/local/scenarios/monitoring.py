@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from drift_handler.adapters.watermark import Watermark
 from drift_handler.settings import MonitoringSettings
-from drift_handler.watermark import Watermark
 from sklambda.monitoring.capture import CaptureSource, DataCapture
+from sklambda.runtime.scikit_learn import SklearnPredictor
 from tests.local.scenarios.core import Scenario, Seeded
 
 # The drift scenario's traffic: these leading features arrive 60% larger than in training.
@@ -57,9 +58,7 @@ def capture_lines(seeded: Seeded, requests: dict[str, np.ndarray]) -> list[bytes
             model_version=manifest.version or "",
             features=manifest.feature_schema.names,
             matrix=matrix,
-            predictions=estimator.predict(matrix).tolist(),
-            probabilities=estimator.predict_proba(matrix),
-            classes=manifest.classes,
+            scores=SklearnPredictor(estimator, manifest.task).predict(matrix),
         )
         assert delivered, f"the capture adapter did not deliver {request_id}"
     return sink.lines

@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 from batch_handler.errors import UnreadableFileError
-from batch_handler.formats import FileFormat, csv_layout, json_lines_layout
+from batch_handler.formats import FileFormat, Undecodable, csv_layout, json_lines_layout
 from batch_handler.parsing import NOT_UTF8, parse_chunk
-from batch_handler.s3io import Undecodable
 from sklambda.schema import Feature, FeatureKind, FeatureSchema
 
 SCHEMA = FeatureSchema(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from sklambda.observability import logger
 from sklambda.registry.manifest import ClassLabel
+from sklambda.runtime.scores import Scores
 
 CAPTURE_SCHEMA_VERSION = 1
 CaptureSource = Literal["predict", "batch"]
@@ -154,9 +155,7 @@ class DataCapture:
         model_version: str,
         features: list[str],
         matrix: np.ndarray,
-        predictions: Sequence[ClassLabel],
-        probabilities: np.ndarray | None = None,
-        classes: Sequence[Any] | None = None,
+        scores: Scores,
     ) -> bool:
         """Capture a whole real-time request, or none of it; True when it was delivered."""
         if not self.enabled or self._uniform() >= self._rate:
@@ -168,11 +167,11 @@ class DataCapture:
             model_name=model_name,
             model_version=model_version,
             features=features,
-            row_ids=list(range(len(predictions))),
+            row_ids=list(range(len(scores))),
             rows=json_rows(matrix),
-            predictions=list(predictions),
-            probabilities=None if probabilities is None else probabilities.tolist(),
-            classes=None if classes is None else [str(label) for label in classes],
+            predictions=scores.labels.tolist(),
+            probabilities=None if scores.probabilities is None else scores.probabilities.tolist(),
+            classes=_class_names(scores),
         )
         return self._deliver("predict", [record])
 
@@ -184,9 +183,7 @@ class DataCapture:
         model_version: str,
         features: list[str],
         matrix: np.ndarray,
-        predictions: Sequence[ClassLabel] | np.ndarray,
-        probabilities: np.ndarray | None = None,
-        classes: Sequence[Any] | None = None,
+        scores: Scores,
         first_row_id: int = 0,
     ) -> bool:
         """Capture a sample of a batch's rows, each row kept with the sampling rate.
@@ -194,17 +191,17 @@ class DataCapture:
         ``request_id`` names the batch (e.g. its input key) and row ids count from
         ``first_row_id``, so labels for a batch can name the row they belong to.
         """
-        if not self.enabled or not len(predictions):
+        if not self.enabled or not len(scores):
             return False
-        draws = np.array([self._uniform() for _ in range(len(predictions))])
+        draws = np.array([self._uniform() for _ in range(len(scores))])
         kept = np.flatnonzero(draws < self._rate)
         if not kept.size:
             return False
-        predicted = np.asarray(predictions, dtype=object)
         now = self._clock()
         records = []
         for start in range(0, kept.size, ROWS_PER_BATCH_RECORD):
             rows = kept[start : start + ROWS_PER_BATCH_RECORD]
+            sampled = scores.take(rows)
             records.append(
                 CaptureRecord(
                     request_id=request_id,
@@ -215,9 +212,11 @@ class DataCapture:
                     features=features,
                     row_ids=(rows + first_row_id).tolist(),
                     rows=json_rows(matrix[rows]),
-                    predictions=[_plain(value) for value in predicted[rows]],
-                    probabilities=None if probabilities is None else probabilities[rows].tolist(),
-                    classes=None if classes is None else [str(label) for label in classes],
+                    predictions=sampled.labels.tolist(),
+                    probabilities=(
+                        None if sampled.probabilities is None else sampled.probabilities.tolist()
+                    ),
+                    classes=_class_names(scores),
                 )
             )
         return self._deliver("batch", records)
@@ -241,5 +240,5 @@ class DataCapture:
         return True
 
 
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
+def _class_names(scores: Scores) -> list[str] | None:
+    return None if scores.classes is None else [str(label) for label in scores.classes]

@@ -12,6 +12,9 @@ from sklambda.schema import FeatureSchema
 Task = Literal["classification", "regression"]
 ClassLabel = int | float | str
 ARTIFACT_FILE = "model.joblib"
+# The artifact format names the runtime that serves it (sklambda.runtime.registry); manifests
+# written before the field existed are scikit-learn pickles.
+SKLEARN_JOBLIB = "sklearn-joblib"
 MANIFEST_FILE = "manifest.json"
 BASELINE_FILE = "baseline.json"
 
@@ -40,6 +43,7 @@ class ArtifactInfo(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     file: str = ARTIFACT_FILE
+    format: str = Field(default=SKLEARN_JOBLIB, pattern=r"^[a-z0-9][a-z0-9-]*$")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     size_bytes: int = Field(ge=1)
 

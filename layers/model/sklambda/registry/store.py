@@ -1,7 +1,7 @@
 """S3 adapter for the model registry.
 
 Layout under ``<prefix>/<model name>/``:
-  versions/<version>/model.joblib, baseline.json, manifest.json (written last: the commit mark)
+  versions/<version>/<artifact>, baseline.json, manifest.json (written last: the commit mark)
   aliases/champion.json
 Versions are written with If-None-Match so they are immutable; aliases move with If-Match on
 the ETag that was read, so of two concurrent promotions only one wins.
@@ -212,7 +212,8 @@ class ModelRegistry:
         if manifest.version is None:
             raise ValueError("manifest has no version")
         directory.mkdir(parents=True, exist_ok=True)
-        target = directory / f"{manifest.version}-{manifest.artifact.sha256[:12]}.joblib"
+        suffix = Path(manifest.artifact.file).suffix
+        target = directory / f"{manifest.version}-{manifest.artifact.sha256[:12]}{suffix}"
         if target.exists() and _sha256_of(target) == manifest.artifact.sha256:
             return target
         response = self._s3.get_object(

@@ -5,13 +5,11 @@ from typing import Any, Self
 
 from botocore.exceptions import ClientError
 
+from batch_handler.formats import Undecodable
+
 # S3 refuses multipart parts under 5 MiB (except the last); 8 MiB keeps memory low and parts few.
 PART_BYTES = 8 * 1024 * 1024
 _READ_BYTES = 1024 * 1024
-
-
-class Undecodable(str):
-    """A line that is not UTF-8, kept as Latin-1 text (every byte maps) so it can be shown."""
 
 
 Lines = list[str]

@@ -7,10 +7,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from predict_handler.dependencies import get_service
-from predict_handler.edge import EdgeRefusal, prepare, refusal_response
 from predict_handler.errors import register_error_handlers
+from predict_handler.handlers.edge import EdgeRefusal, prepare, refusal_response
+from predict_handler.handlers.openapi import build_document
 from predict_handler.models import HealthResponse, PredictRequest, PredictResponse
-from predict_handler.openapi import build_document
 from predict_handler.settings import get_settings
 from predict_handler.snapstart import after_restore, before_snapshot
 from sklambda import json_input
