@@ -63,10 +63,12 @@ def throughput() -> None:
     from moto import mock_aws
 
     from batch_handler.adapters.s3io import ObjectStore
+    from batch_handler.dependencies import run_sizing
     from batch_handler.models import ObjectRef
     from batch_handler.runner import Runner
     from batch_handler.settings import BatchSettings
     from sklambda.monitoring.capture import DataCapture
+    from sklambda_local.template import LocalStack
 
     model, features = trained_model()
     bare_predict_proba = model.predictor.estimator.predict_proba  # type: ignore[attr-defined]
@@ -77,11 +79,10 @@ def throughput() -> None:
         def champion(self):
             return model
 
-    settings = BatchSettings(
-        MODEL_BUCKET="bench-bucket",
-        MODEL_NAME="bench",
-        BATCH_STATE_MACHINE_ARN="arn:aws:states:us-east-1:123456789012:stateMachine:bench",
+    settings = BatchSettings.from_environment(
+        LocalStack().function_environment("BatchScoreFunction")
     )
+    sizing = run_sizing(settings)
     with mock_aws():
         import boto3
 
@@ -90,7 +91,7 @@ def throughput() -> None:
         s3.put_object(Bucket="bench-bucket", Key="incoming/bench.csv", Body=text)
         # Capture off: this measures scoring; benchmarks/capture.py measures capture.
         no_capture = DataCapture(None, 0.0, failures=None)  # type: ignore[arg-type]
-        runner = Runner(ObjectStore(s3, "bench-bucket"), Champion(), None, settings, no_capture)  # type: ignore[arg-type]
+        runner = Runner(ObjectStore(s3, "bench-bucket"), Champion(), None, sizing, no_capture)  # type: ignore[arg-type]
         ref = ObjectRef(bucket="bench-bucket", key="incoming/bench.csv", size=len(text))
         bare_predict_proba(matrix[:1000])  # warm the thread pool
         # Alternate the two and keep each one's best round: other work on the machine
@@ -132,11 +133,11 @@ def memory_child(path: str, model_path: str) -> None:
     from batch_handler.formats import csv_layout
     from batch_handler.pipeline import score_lines
     from batch_handler.settings import BatchSettings
+    from sklambda_local.template import LocalStack
 
     model = joblib.load(model_path)
-    chunk = BatchSettings(
-        MODEL_BUCKET="x-bucket", MODEL_NAME="m", BATCH_STATE_MACHINE_ARN="arn:aws:states:x"
-    ).read_chunk_bytes
+    environment = LocalStack().function_environment("BatchScoreFunction")
+    chunk = BatchSettings.from_environment(environment).read_chunk_bytes
     with open(path, "rb") as handle:
         header = handle.readline().decode().rstrip("\n")
         layout = csv_layout(header, model.manifest.feature_schema)

@@ -14,6 +14,8 @@ import numpy as np
 from sklambda import aws
 from sklambda.monitoring.capture import DataCapture, FirehoseCaptureSink, S3CaptureSink
 from sklambda.runtime import Scores
+from sklambda.storage.keys import ModelKeys
+from sklambda.storage.objects import S3Objects
 from sklambda_local.embedded_aws import embedded_aws
 from sklambda_local.provision import provision_bucket, provision_delivery_stream
 from sklambda_local.template import LocalStack
@@ -59,7 +61,7 @@ def main() -> None:
                 aws.best_effort_client("firehose"), stream
             ),
             "S3 PutObject (direct)": S3CaptureSink(
-                aws.client("s3"), bucket, "capture/m", lambda: datetime.now(UTC)
+                S3Objects(aws.client("s3"), bucket), ModelKeys("m"), lambda: datetime.now(UTC)
             ),
         }
         print(f"median per request over {REPEATS} requests, 30 features (ms)")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sklambda_local.template import PROJECT_ROOT, LocalStack
+from tests.unit.s3_grants import grants, model_keys, under
 
 
 @pytest.fixture
@@ -50,8 +51,9 @@ def test_predict_function_can_read_models_and_write_only_capture_records(stack):
         if s["Action"] == ["firehose:PutRecordBatch"]
     ]
     assert capture["Resource"] == stack.arn_of("CaptureDeliveryStream")
-    (read,) = [s for s in _statements(stack, "PredictFunction") if s["Action"] == ["s3:GetObject"]]
-    assert read["Resource"].endswith("/models/sklambda-model/*")
+    model_root = model_keys(stack, "PredictFunction").model_root
+    assert grants(stack, "PredictFunction")["s3:GetObject"] == under(model_root)
+    assert grants(stack, "PredictFunction")["s3:ListBucket"] == under(model_root)
 
 
 @pytest.mark.parametrize(("mode", "iam", "key"), [("IAM", True, False), ("API_KEY", False, True)])

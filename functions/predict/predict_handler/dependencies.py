@@ -33,7 +33,7 @@ def get_capture() -> DataCapture:
 
 
 @cache
-def get_service() -> PredictionService:
+def get_prediction_service() -> PredictionService:
     settings = get_settings()
     return PredictionService(
         get_loader(),
@@ -44,7 +44,7 @@ def get_service() -> PredictionService:
 
 
 def reset() -> None:
-    get_service.cache_clear()
+    get_prediction_service.cache_clear()
     get_capture.cache_clear()
     get_loader.cache_clear()
     get_settings.cache_clear()

@@ -9,7 +9,7 @@ from sklambda.settings import RegistrySettings
 
 
 class PredictSettings(RegistrySettings, CaptureSettings):
-    max_rows_per_request: int = Field(alias="MAX_ROWS_PER_REQUEST", default=1000, ge=1)
+    max_rows_per_request: int = Field(alias="MAX_ROWS_PER_REQUEST", ge=1)
 
 
 @cache

@@ -6,13 +6,13 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from predict_handler.dependencies import get_service
-from predict_handler.errors import register_error_handlers
+from predict_handler.dependencies import get_prediction_service
 from predict_handler.handlers.edge import EdgeRefusal, prepare, refusal_response
+from predict_handler.handlers.errors import register_error_handlers
 from predict_handler.handlers.openapi import build_document
+from predict_handler.handlers.snapstart import after_restore, before_snapshot
 from predict_handler.models import HealthResponse, PredictRequest, PredictResponse
 from predict_handler.settings import get_settings
-from predict_handler.snapstart import after_restore, before_snapshot
 from sklambda import json_input
 from sklambda.observability import logger, metrics, tracer
 from sklambda.snapstart import register_hooks
@@ -26,22 +26,24 @@ register_error_handlers(app)
 
 @app.post("/predict")
 def predict(request: PredictRequest) -> PredictResponse:
-    return get_service().predict(request.instances, app.current_event.request_context.request_id)
+    return get_prediction_service().predict(
+        request.instances, app.current_event.request_context.request_id
+    )
 
 
 @app.get("/model")
 def model() -> dict[str, Any]:
-    return get_service().model_summary()
+    return get_prediction_service().model_summary()
 
 
 @app.get("/health")
 def health() -> HealthResponse:
-    return get_service().health()
+    return get_prediction_service().health()
 
 
 @app.get("/openapi.json", include_in_schema=False)
 def openapi_document() -> dict[str, Any]:
-    contract = get_service().feature_schema()
+    contract = get_prediction_service().feature_schema()
     schema, version = contract if contract else (None, None)
     return build_document(app, schema, version)
 

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict
 from sklambda.observability import logger
 from sklambda.registry.manifest import ClassLabel
 from sklambda.runtime.scores import Scores
+from sklambda.storage.keys import ModelKeys
+from sklambda.storage.objects import S3Objects
 
 CAPTURE_SCHEMA_VERSION = 1
 CaptureSource = Literal["predict", "batch"]
@@ -78,16 +80,15 @@ class FirehoseCaptureSink:
 class S3CaptureSink:
     """One object per delivery, in the same hourly layout Firehose writes (for tests, tools)."""
 
-    def __init__(self, s3: Any, bucket: str, prefix: str, clock: Callable[[], datetime]) -> None:
-        self._s3 = s3
-        self._bucket = bucket
-        self._prefix = prefix.rstrip("/")
+    def __init__(self, objects: S3Objects, keys: ModelKeys, clock: Callable[[], datetime]) -> None:
+        self._objects = objects
+        self._keys = keys
         self._clock = clock
 
     def deliver(self, lines: Sequence[bytes]) -> None:
         now = self._clock()
-        key = f"{self._prefix}/{now:%Y/%m/%d/%H}/direct-{now:%Y-%m-%d-%H-%M-%S}-{uuid.uuid4()}"
-        self._s3.put_object(Bucket=self._bucket, Key=key, Body=b"".join(lines))
+        name = f"direct-{now:%Y-%m-%d-%H-%M-%S}-{uuid.uuid4()}"
+        self._objects.put(f"{self._keys.capture_hour_prefix(now)}{name}", b"".join(lines))
 
 
 def _chunks(lines: Sequence[bytes]) -> list[list[bytes]]:

@@ -8,6 +8,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from sklambda.schema import FeatureSchema
+from sklambda.storage.keys import MANIFEST_FILE as MANIFEST_FILE
 
 Task = Literal["classification", "regression"]
 ClassLabel = int | float | str
@@ -15,7 +16,6 @@ ARTIFACT_FILE = "model.joblib"
 # The artifact format names the runtime that serves it (sklambda.runtime.registry); manifests
 # written before the field existed are scikit-learn pickles.
 SKLEARN_JOBLIB = "sklearn-joblib"
-MANIFEST_FILE = "manifest.json"
 BASELINE_FILE = "baseline.json"
 
 
