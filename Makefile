@@ -8,6 +8,8 @@ PYTHON312 ?= $(shell for candidate in $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/
 VENV := .venv
 BIN := $(abspath $(VENV)/bin)
 STAMP := $(VENV)/.installed
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 # sam build looks for a python3.12 on PATH; the project venv provides one.
 export PATH := $(BIN):$(PATH)
 export SAM_CLI_TELEMETRY := 0
@@ -24,6 +26,12 @@ $(STAMP): pyproject.toml layers/model/requirements.txt requirements-dev.txt
 	@echo "==> creating $(VENV) with $(PYTHON312)"
 	@$(PYTHON312) -m venv $(VENV)
 	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+	@touch $@
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	@echo "==> creating $(CHECKOV_VENV) for checkov"
+	@$(PYTHON312) -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
 setup: $(STAMP) ## Create the development environment
@@ -46,11 +54,12 @@ integration: $(STAMP) ## Handlers against moto, in-process
 local: $(STAMP) ## sam local invoke / start-api against moto (needs a container runtime)
 	@$(BIN)/pytest tests/local
 
-lint: $(STAMP) ## ruff, mypy and sam validate --lint
+lint: $(STAMP) $(CHECKOV_STAMP) ## ruff, mypy, sam validate --lint and checkov (.checkov.yaml)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy
 	@$(BIN)/sam validate --lint --region us-east-1
+	@$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml
 
 format: $(STAMP)
 	@$(BIN)/ruff check --fix .
@@ -77,4 +86,4 @@ deploy: build ## sam deploy (SAM_CONFIG_ENV=dev|prod picks the samconfig.toml en
 	@$(BIN)/sam deploy --config-env $(SAM_CONFIG_ENV)
 
 clean:
-	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .demo
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .demo $(CHECKOV_VENV)

@@ -10,6 +10,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from sklambda.errors import SklambdaError
+from sklambda.json_input import OversizedNumber
 
 MAX_REPORTED_PROBLEMS = 20
 # Enough for a town or product column; beyond it the list is cut and unseen values go unnamed.
@@ -118,14 +119,44 @@ def infer_schema(
     return FeatureSchema(features=features)
 
 
+_JSON_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean"}
+_SHOWN_CHARACTERS = 40
+
+
+def describe(value: Any) -> str:
+    """Name a refused value without repr() of a container, which can be huge or deep."""
+    kind = _JSON_NAMES.get(type(value), type(value).__name__)
+    if isinstance(value, str | bool):
+        shown = repr(value[: _SHOWN_CHARACTERS + 1] if isinstance(value, str) else value)
+        return f"{kind} {shown[:_SHOWN_CHARACTERS]}"
+    if isinstance(value, list | dict):
+        return f"{kind} of {len(value)} item(s)"
+    return kind
+
+
+OUT_OF_RANGE = "is too large: beyond the range of a 64-bit float"
+
+
+def _digits(value: int) -> str:
+    try:
+        return str(len(str(abs(value))))
+    except ValueError:  # beyond Python's int-to-text limit
+        return f"about {int(abs(value).bit_length() * math.log10(2)) + 1}"
+
+
 def _numeric_value(feature: Feature, value: Any) -> tuple[float, str | None]:
     if value is None:
         if feature.allows_missing:
             return math.nan, None
         return math.nan, "is missing (null) but the model was trained without missing values"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return math.nan, f"expected a number, got {type(value).__name__} {value!r:.40}"
-    number = float(value)
+        return math.nan, f"expected a number, got {describe(value)}"
+    if isinstance(value, OversizedNumber):
+        return math.nan, f"an integer of {value.digits} digits {OUT_OF_RANGE}"
+    try:
+        number = float(value)
+    except OverflowError:  # only an int can be too large for a float
+        return math.nan, f"an integer of {_digits(int(value))} digits {OUT_OF_RANGE}"
     if math.isinf(number):
         return number, "infinity is not allowed"
     if math.isnan(number) and not feature.allows_missing:
@@ -139,7 +170,7 @@ def _categorical_value(feature: Feature, value: Any) -> tuple[Any, str | None]:
             return None, None
         return None, "is missing (null) but the model was trained without missing values"
     if not isinstance(value, str):
-        return None, f"expected a string category, got {type(value).__name__} {value!r:.40}"
+        return None, f"expected a string category, got {describe(value)}"
     return value, None
 
 
@@ -189,7 +220,10 @@ def _numeric_matrix(
             return None
     if not {type(value) for row in rows for value in row} <= _PLAIN_NUMBERS:
         return None
-    matrix = np.array(rows, dtype=np.float64).reshape(len(rows), width)
+    try:
+        matrix = np.array(rows, dtype=np.float64).reshape(len(rows), width)
+    except OverflowError:  # an integer beyond float64: the row-by-row path names it
+        return None
     return matrix if np.isfinite(matrix).all() else None
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from predict_handler.models import HealthResponse, PredictResponse, RowWarning
 from predict_handler.telemetry import PredictionTelemetry
-from sklambda.errors import SklambdaError
+from sklambda.errors import ModelUnavailableError, SklambdaError
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
 from sklambda.runtime import Scores
-from sklambda.schema import unseen_categories, validate_instances
+from sklambda.schema import FeatureSchema, unseen_categories, validate_instances
 
 
 class TooManyRowsError(SklambdaError):
@@ -77,6 +77,14 @@ class PredictionService:
         if self._loader.failures > failures:
             self._telemetry.model_refresh_failed(model.version)
         return model
+
+    def feature_schema(self) -> tuple[FeatureSchema, str] | None:
+        """The champion's schema and version, or None when no model can be loaded."""
+        try:
+            model = self._model()
+        except ModelUnavailableError:
+            return None
+        return model.manifest.feature_schema, model.version
 
     def model_summary(self) -> dict[str, Any]:
         summary = self._model().manifest.summary()
