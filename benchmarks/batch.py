@@ -62,9 +62,9 @@ def throughput() -> None:
     import numpy as np
     from moto import mock_aws
 
+    from batch_handler.adapters.s3io import ObjectStore
     from batch_handler.models import ObjectRef
     from batch_handler.runner import Runner
-    from batch_handler.s3io import ObjectStore
     from batch_handler.settings import BatchSettings
     from sklambda.monitoring.capture import DataCapture
 
@@ -127,9 +127,9 @@ def memory_child(path: str, model_path: str) -> None:
     """Run the streaming loop over a local file and report peak and growth of RSS in MB."""
     import joblib
 
+    from batch_handler.adapters.s3io import decode_lines, line_blocks
     from batch_handler.formats import csv_layout
     from batch_handler.pipeline import score_lines
-    from batch_handler.s3io import decode_lines, line_blocks
     from batch_handler.settings import BatchSettings
 
     model = joblib.load(model_path)

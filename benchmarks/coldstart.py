@@ -22,7 +22,7 @@ FUNCTION = "PredictFunction"
 IN_PROCESS = """
 import time
 started = time.perf_counter()
-import predict_handler.app
+import predict_handler.handlers.api
 from predict_handler.dependencies import get_loader
 imported = time.perf_counter()
 get_loader().current()

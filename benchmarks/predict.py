@@ -108,7 +108,7 @@ import time, os, sys
 started = time.perf_counter()
 sys.path[:0] = [{root!r}, {function_dir!r}]
 from predict_handler.dependencies import get_loader
-import predict_handler.app
+import predict_handler.handlers.api
 model = get_loader().current()
 print(time.perf_counter() - started)
 """

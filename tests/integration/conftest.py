@@ -43,7 +43,7 @@ def invoke_predict(
     from predict_handler import dependencies
 
     dependencies.reset()
-    from predict_handler.app import lambda_handler
+    from predict_handler.handlers.api import lambda_handler
 
     def invoke(event: dict[str, Any]) -> dict[str, Any]:
         response = lambda_handler(event, lambda_context)

@@ -1,6 +1,6 @@
 """The CLI's registry commands against the embedded S3, end to end."""
 
-from sklambda.cli.main import main
+from sklambda_cli.main import main
 
 
 def test_train_publish_promote_list_and_rollback(registry, tmp_path, capsys, monkeypatch):

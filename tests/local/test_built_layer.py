@@ -45,7 +45,7 @@ modules = [importlib.import_module(name) for name in sys.argv[2].split(",")]
 from sklambda.registry.manifest import RuntimeVersions
 from sklambda.training.data import load_bundled
 from sklambda.training.train import train_model
-import predict_handler.app
+import predict_handler.handlers.api
 rows = json.loads(sys.argv[3])
 served = joblib.load(sys.argv[1]).predict_proba(rows).tolist()
 data = load_bundled("breast_cancer")

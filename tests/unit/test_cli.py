@@ -1,6 +1,6 @@
 import pytest
 
-from sklambda.cli.main import build_parser, main
+from sklambda_cli.main import build_parser, main
 
 COMMANDS = ["train", "publish", "promote", "rollback", "models", "predict", "retrain", "runs"]
 

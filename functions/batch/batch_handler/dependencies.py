@@ -5,14 +5,14 @@ Tests replace what they need with ``reset()`` and their own environment.
 
 from functools import cache
 
-from batch_handler.executions import StateMachineStarter
+from batch_handler.adapters.executions import StateMachineStarter
+from batch_handler.adapters.runs import RunStore
+from batch_handler.adapters.s3io import ObjectStore
 from batch_handler.runner import ModelSource, Runner
-from batch_handler.runs import RunStore
-from batch_handler.s3io import ObjectStore
-from batch_handler.service import BatchService
+from batch_handler.services.batch import BatchService
 from batch_handler.settings import get_settings
+from batch_handler.telemetry import BatchTelemetry
 from sklambda import aws
-from sklambda.batch_telemetry import BatchTelemetry
 from sklambda.monitoring.capture import DataCapture
 from sklambda.monitoring.capture_factory import build_capture
 from sklambda.observability import metrics

@@ -7,11 +7,11 @@ follows a small one, are streamed through a bounded buffer, since S3 refuses sma
 import json
 from collections.abc import Iterator
 
+from batch_handler.adapters.s3io import MultipartWriter, ObjectStore
 from batch_handler.keys import part_key
 from batch_handler.models import ChunkSpec, ChunkSummary, RunPlan
 from batch_handler.parsing import Rejected
 from batch_handler.rendering import rejected_line
-from batch_handler.s3io import MultipartWriter, ObjectStore
 
 MIN_COPY_PART = 5 * 1024 * 1024
 _STREAM_BYTES = 1024 * 1024

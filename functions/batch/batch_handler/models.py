@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.parser.models import (
     EventBridgeModel,
     S3EventNotificationEventBridgeModel,
 )
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from batch_handler.formats import FileFormat
 
@@ -87,6 +87,7 @@ def _kind(event: Any) -> str | None:
     return None
 
 
+# An S3 Object Created event, a scheduled sweep, or a task from the state machine.
 Invocation = Annotated[
     Annotated[ObjectCreatedEvent, Tag("Object Created")]
     | Annotated[SweepEvent, Tag("Scheduled Event")]
@@ -95,12 +96,6 @@ Invocation = Annotated[
     | Annotated[FailureTask, Tag("record_failure")],
     Discriminator(_kind),
 ]
-_INVOCATION = TypeAdapter(Invocation)
-
-
-def parse_invocation(event: Any) -> Any:
-    """An S3 Object Created event, a scheduled sweep, or a task from the state machine."""
-    return _INVOCATION.validate_python(event)
 
 
 class RunError(BaseModel):

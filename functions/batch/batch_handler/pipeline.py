@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from batch_handler.adapters.s3io import Lines
 from batch_handler.formats import Layout
 from batch_handler.parsing import Rejected, parse_chunk
 from batch_handler.rendering import ScoredRenderer, Scores
-from batch_handler.s3io import Lines
 from batch_handler.scoring import classes_of, score
 from sklambda.registry.loader import LoadedModel
 

@@ -2,9 +2,9 @@
 
 from itertools import pairwise
 
+from batch_handler.adapters.s3io import ObjectStore
 from batch_handler.errors import UnreadableFileError
 from batch_handler.models import ChunkSpec, ObjectRef
-from batch_handler.s3io import ObjectStore
 
 _WINDOW = 64 * 1024
 

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from batch_handler import keys
+from batch_handler.adapters.executions import StateMachineStarter
+from batch_handler.adapters.s3io import Lines, ObjectStore, decode_lines
 from batch_handler.errors import UnreadableFileError
-from batch_handler.executions import StateMachineStarter
 from batch_handler.formats import FileFormat, Layout, csv_layout, json_lines_layout
 from batch_handler.merge import manifest_chunks, read_summaries, write_rejected, write_scored
 from batch_handler.models import (
@@ -30,7 +31,6 @@ from batch_handler.parsing import Rejected
 from batch_handler.pipeline import score_lines
 from batch_handler.planner import plan_chunks, read_header
 from batch_handler.rendering import ScoredRenderer, Scores, rejected_header, rejected_line
-from batch_handler.s3io import Lines, ObjectStore, decode_lines
 from batch_handler.scoring import classes_of
 from batch_handler.settings import BatchSettings
 from sklambda.monitoring.capture import DataCapture

@@ -2,14 +2,14 @@
 
 from functools import cache
 
-from drift_handler.capture_store import CaptureStore
-from drift_handler.drift_service import DriftService
-from drift_handler.ground_truth_service import GroundTruthService
-from drift_handler.label_store import LabelStore
-from drift_handler.report_store import ReportStore
+from drift_handler.adapters.capture_store import CaptureStore
+from drift_handler.adapters.label_store import LabelStore
+from drift_handler.adapters.report_store import ReportStore
+from drift_handler.adapters.watermark import WatermarkStore
+from drift_handler.services.drift import DriftService
+from drift_handler.services.ground_truth import GroundTruthService
 from drift_handler.settings import get_settings
 from drift_handler.telemetry import MonitoringTelemetry
-from drift_handler.watermark import WatermarkStore
 from sklambda import aws
 from sklambda.observability import metrics
 from sklambda.registry.factory import registry_for

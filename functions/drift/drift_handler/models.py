@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
 from pydantic import BaseModel, Field
 
 
@@ -9,6 +10,10 @@ class DriftRunRequest(BaseModel):
     """A scheduled EventBridge event (its ``time`` ends the window) or an on-demand invoke."""
 
     time: datetime | None = Field(default=None, description="end of the window; default now")
+
+
+class LabelFileUploaded(S3EventNotificationEventBridgeModel):
+    """The S3 "Object Created" event EventBridge delivers for a file under labels/."""
 
 
 class VersionDriftResult(BaseModel):

@@ -5,8 +5,9 @@ Tests replace what they need with ``cache_clear()`` and their own environment.
 
 from functools import cache
 
-from predict_handler.service import PredictionService
+from predict_handler.services.prediction import PredictionService
 from predict_handler.settings import get_settings
+from predict_handler.telemetry import PredictionTelemetry
 from sklambda import aws
 from sklambda.monitoring.capture import DataCapture
 from sklambda.monitoring.capture_factory import build_capture
@@ -14,7 +15,6 @@ from sklambda.observability import metrics
 from sklambda.registry.factory import loader_for, registry_for
 from sklambda.registry.loader import ModelLoader
 from sklambda.registry.store import ModelRegistry
-from sklambda.telemetry import PredictionTelemetry
 
 
 def new_registry() -> ModelRegistry:

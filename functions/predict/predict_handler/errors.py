@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from predict_handler.service import TooManyRowsError
+from predict_handler.services.prediction import TooManyRowsError
 from sklambda.errors import ModelUnavailableError
 from sklambda.observability import logger
 from sklambda.schema import SchemaValidationError

@@ -8,13 +8,13 @@ from functools import cache
 from pathlib import Path
 
 from retrain_handler import settings
-from retrain_handler.evaluate_service import EvaluateService
-from retrain_handler.guard_service import GuardService
-from retrain_handler.promote_service import PromoteService
-from retrain_handler.report_service import ReportService
-from retrain_handler.rollback_service import RollbackService
+from retrain_handler.services.evaluate import EvaluateService
+from retrain_handler.services.guard import GuardService
+from retrain_handler.services.promote import PromoteService
+from retrain_handler.services.report import ReportService
+from retrain_handler.services.rollback import RollbackService
+from retrain_handler.services.train import TrainingSources, TrainService
 from retrain_handler.settings import LockSettings
-from retrain_handler.train_service import TrainingSources, TrainService
 from sklambda import aws
 from sklambda.registry.factory import loader_for, registry_for
 from sklambda.retraining.lock import RetrainingLock

@@ -1,6 +1,6 @@
 """`sklambda retrain` starts a real run of the template's state machine; `runs` lists it."""
 
-from sklambda.cli.main import main
+from sklambda_cli.main import main
 from tests.integration.retraining.conftest import Loop, as_csv, shuffled_labels
 
 

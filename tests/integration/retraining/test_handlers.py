@@ -12,7 +12,7 @@ def guard(registry, stack, monkeypatch):
     for key, value in stack.function_environment("GuardFunction").items():
         monkeypatch.setenv(key, value)
     dependencies.reset()
-    from retrain_handler.guard import lambda_handler
+    from retrain_handler.handlers.guard import lambda_handler
 
     yield lambda event: lambda_handler(event, FakeLambdaContext(function_name="GuardFunction"))
     dependencies.reset()

@@ -1,9 +1,9 @@
 """The promote step moves the champion only from the version it was judged against."""
 
 import pytest
-from retrain_handler.models import PromoteInput
-from retrain_handler.promote_service import PromoteService
 
+from retrain_handler.models import PromoteInput
+from retrain_handler.services.promote import PromoteService
 from sklambda import aws
 from sklambda.errors import ConcurrentUpdateError
 from sklambda.registry.bundle import publish_bundle

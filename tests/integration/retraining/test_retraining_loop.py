@@ -91,8 +91,7 @@ def test_a_training_failure_fails_the_run_notifies_and_leaves_the_champion(
 def test_a_second_trigger_during_a_run_is_refused_by_the_guard(
     loop: Loop, breast_cancer, monkeypatch
 ):
-    import retrain_handler.train as train_module
-
+    import retrain_handler.handlers.train as train_module
     from sklambda_local import function_logs
 
     # The bridge runs one handler at a time to keep their output apart; this test holds one

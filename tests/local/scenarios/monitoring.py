@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from drift_handler.adapters.watermark import Watermark
 from drift_handler.settings import MonitoringSettings
-from drift_handler.watermark import Watermark
 from sklambda.monitoring.capture import CaptureSource, DataCapture
 from tests.local.scenarios.core import Scenario, Seeded
 

@@ -4,8 +4,9 @@ import json
 import re
 
 import pytest
+from aws_lambda_powertools.utilities.parser import parse
 
-from batch_handler.models import ChunkTask, ObjectCreatedEvent, SweepEvent, parse_invocation
+from batch_handler.models import ChunkTask, Invocation, ObjectCreatedEvent, SweepEvent
 from sklambda_local.template import PROJECT_ROOT
 from tests.conftest import EVENTS
 
@@ -92,4 +93,4 @@ def test_the_state_machine_is_a_distributed_map_over_a_manifest(stack):
 )
 def test_sample_events_parse_as_what_they_are(name, kind):
     event = json.loads((EVENTS / f"{name}.json").read_text())
-    assert isinstance(parse_invocation(event), kind)
+    assert isinstance(parse(event=event, model=Invocation), kind)

@@ -4,10 +4,10 @@ import json
 
 import numpy as np
 
+from batch_handler.adapters.s3io import decode_lines, line_blocks
 from batch_handler.formats import FileFormat, csv_layout, json_lines_layout
 from batch_handler.parsing import Rejected
 from batch_handler.rendering import ScoredRenderer, Scores, rejected_line
-from batch_handler.s3io import decode_lines, line_blocks
 from sklambda.schema import Feature, FeatureKind, FeatureSchema
 
 SCHEMA = FeatureSchema(features=[Feature(name="x", kind=FeatureKind.NUMERIC)])

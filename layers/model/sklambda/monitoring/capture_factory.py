@@ -3,8 +3,8 @@
 from sklambda import aws
 from sklambda.monitoring.capture import DataCapture, FirehoseCaptureSink
 from sklambda.monitoring.capture_settings import CaptureSettings
+from sklambda.monitoring.capture_telemetry import CaptureTelemetry
 from sklambda.observability import metrics
-from sklambda.telemetry import CaptureTelemetry
 
 
 def build_capture(settings: CaptureSettings, model_name: str) -> DataCapture:

@@ -2,10 +2,11 @@
 
 from typing import Any
 
+from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from batch_handler.dependencies import get_service
-from batch_handler.models import parse_invocation
+from batch_handler.models import Invocation
 from batch_handler.settings import get_settings
 from sklambda.observability import logger, metrics, tracer
 
@@ -15,5 +16,6 @@ get_settings()  # a misconfigured stack fails at cold start, not on the first fi
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return get_service().handle(parse_invocation(event), context.get_remaining_time_in_millis)
+@event_parser(model=Invocation)
+def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    return get_service().handle(event, context.get_remaining_time_in_millis)

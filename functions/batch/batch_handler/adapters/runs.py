@@ -4,9 +4,9 @@ import json
 import time
 from collections.abc import Callable
 
+from batch_handler.adapters.s3io import ObjectStore
 from batch_handler.keys import claim_key, run_key
 from batch_handler.models import ObjectRef, RunSummary
-from batch_handler.s3io import ObjectStore
 
 
 def same_version(left: ObjectRef, right: ObjectRef) -> bool:

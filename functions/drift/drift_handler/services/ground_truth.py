@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
-from drift_handler.capture_store import CaptureStore
-from drift_handler.label_store import LabelStore
+from drift_handler.adapters.capture_store import CaptureStore
+from drift_handler.adapters.label_store import LabelStore
+from drift_handler.adapters.report_store import ReportStore
 from drift_handler.labels import Label, parse_labels
 from drift_handler.models import GroundTruthResult
-from drift_handler.report_store import ReportStore
 from drift_handler.scoring import score
 from drift_handler.settings import MonitoringSettings
 from drift_handler.telemetry import MonitoringTelemetry

@@ -2,14 +2,14 @@
 
 from datetime import datetime, timedelta
 
-from drift_handler.capture_store import CaptureStore
+from drift_handler.adapters.capture_store import CaptureStore
+from drift_handler.adapters.report_store import ReportStore
+from drift_handler.adapters.watermark import Watermark, WatermarkStore
 from drift_handler.frames import VersionTraffic, group_by_version
 from drift_handler.html_report import render_html
 from drift_handler.models import DriftRunResult, VersionDriftResult
-from drift_handler.report_store import ReportStore
 from drift_handler.settings import MonitoringSettings
 from drift_handler.telemetry import MonitoringTelemetry
-from drift_handler.watermark import Watermark, WatermarkStore
 from sklambda.drift import evaluate_drift
 from sklambda.monitoring.baseline_store import load_baseline
 from sklambda.observability import logger

@@ -89,7 +89,7 @@ def _models(args: argparse.Namespace) -> None:
 
 
 def _predict(args: argparse.Namespace) -> None:
-    from sklambda.cli.api_client import call_api
+    from sklambda_cli.api_client import call_api
 
     if not args.url:
         raise SklambdaError("no API URL: pass --url or set SKLAMBDA_API_URL")
@@ -111,7 +111,7 @@ def _predict(args: argparse.Namespace) -> None:
 
 
 def _retrain(args: argparse.Namespace) -> None:
-    from sklambda.cli.retraining import start_run
+    from sklambda_cli.retraining import start_run
 
     if not args.state_machine:
         raise SklambdaError(
@@ -122,7 +122,7 @@ def _retrain(args: argparse.Namespace) -> None:
 
 
 def _runs(args: argparse.Namespace) -> None:
-    from sklambda.cli.retraining import list_runs
+    from sklambda_cli.retraining import list_runs
 
     if not args.bucket:
         raise SklambdaError("no bucket: pass --bucket or set SKLAMBDA_BUCKET")

@@ -5,7 +5,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from batch_handler.s3io import error_code
+from batch_handler.adapters.s3io import error_code
 
 
 class StateMachineStarter:

@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from batch_handler import keys
+from batch_handler.adapters.runs import RunStore, is_older, same_version
 from batch_handler.errors import ChunkFailedError
 from batch_handler.models import (
     ChunkSummary,
@@ -26,8 +27,7 @@ from batch_handler.models import (
     SweepEvent,
 )
 from batch_handler.runner import Runner
-from batch_handler.runs import RunStore, is_older, same_version
-from sklambda.batch_telemetry import BatchTelemetry
+from batch_handler.telemetry import BatchTelemetry
 from sklambda.errors import ModelUnavailableError, SklambdaError
 from sklambda.observability import logger
 

@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 
 from predict_handler.models import HealthResponse, PredictResponse
+from predict_handler.telemetry import PredictionTelemetry
 from sklambda.errors import SklambdaError
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
 from sklambda.schema import validate_instances
-from sklambda.telemetry import PredictionTelemetry
 
 
 class TooManyRowsError(SklambdaError):

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from drift_handler.dependencies import get_drift_service
@@ -16,6 +16,6 @@ get_settings()  # a misconfigured stack fails at cold start
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
-    request = parse(event=event, model=DriftRunRequest)
-    return get_drift_service().run(request.time, datetime.now(UTC)).model_dump(mode="json")
+@event_parser(model=DriftRunRequest)
+def lambda_handler(event: DriftRunRequest, _context: LambdaContext) -> dict[str, Any]:
+    return get_drift_service().run(event.time, datetime.now(UTC)).model_dump(mode="json")

@@ -1,0 +1,1 @@
+"""Entry modules: each exposes `lambda_handler` and only wires."""

@@ -1,0 +1,1 @@
+"""AWS I/O of this function, behind small classes the services receive."""

@@ -1,0 +1,1 @@
+"""Domain services: what an invocation means, with adapters passed in."""
