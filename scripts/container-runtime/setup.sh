@@ -293,7 +293,7 @@ build_image() {
 # SAM derives images (the runtime interface emulator on top, plus one per set of layers) and
 # reuses them under --skip-pull-image without looking at the base again, so drop them.
 remove_derived_images() {
-    local ref pattern="^(.*/)?(public\.ecr\.aws/lambda/python:$PY_VERSION-rapid-$1|samcli/lambda-python:$PY_VERSION-)"
+    local ref pattern="^(.*/)?(public\.ecr\.aws/lambda/python:$PY_VERSION-rapid-$1|samcli/lambda-python:$PY_VERSION-$1-)"
     for ref in $(podman images --format '{{.Repository}}:{{.Tag}}'); do
         [[ $ref =~ $pattern ]] || continue
         log "removing SAM's derived image $ref"

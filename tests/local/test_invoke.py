@@ -2,7 +2,7 @@
 
 Every function runs from the host-architecture build. The arm64 tier runs the build `sam deploy`
 ships (arm64, from `make build`) under emulation for the functions that carry the most native
-code: serving, batch scoring and training. Emulation costs about ten times the native time, so
+code: serving, batch scoring and training. Emulation costs several times the native time, so
 the tier stops there.
 """
 
@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from sklambda_local.sam_local import invoke, post_json, start_api
+from sklambda_local.sam_local import (
+    EMULATED_TIMEOUT_SECONDS,
+    emulated_template,
+    invoke,
+    post_json,
+    start_api,
+)
 from sklambda_local.template import LocalStack
 from tests.conftest import EVENTS
 from tests.local.scenarios import Seeded, scenario_for
@@ -41,17 +47,27 @@ def test_the_arm64_tier_covers_functions_of_the_template():
 def test_sam_local_invoke_on_the_deployed_arm64_build(
     function: str, arm64_seeded: Seeded, deployed_build: Path, tmp_path: Path
 ):
-    _run_scenario(function, arm64_seeded, deployed_build, tmp_path)
+    template = emulated_template(deployed_build)
+    _run_scenario(
+        function, arm64_seeded, deployed_build, tmp_path, template, EMULATED_TIMEOUT_SECONDS
+    )
 
 
-def _run_scenario(function: str, seeded: Seeded, build: Path, tmp_path: Path) -> None:
+def _run_scenario(
+    function: str,
+    seeded: Seeded,
+    build: Path,
+    tmp_path: Path,
+    template: Path | None = None,
+    timeout: float = 300.0,
+) -> None:
     scenario = scenario_for(function)
     try:
         fields = scenario.prepare(seeded) if scenario.prepare else None
         event = scenario.event_with(fields)
         event_path = tmp_path / scenario.event_path.name
         event_path.write_text(json.dumps(event))
-        invocation = invoke(seeded.aws, build, function, event_path)
+        invocation = invoke(seeded.aws, build, function, event_path, template, timeout)
         payload = invocation.payload
         assert not (isinstance(payload, dict) and "errorType" in payload), (
             f"{function} raised: {payload}\n{invocation.logs[-3000:]}"
