@@ -40,14 +40,14 @@ MEMORY_ROWS = (200_000, 2_000_000)
 
 def trained_model():
     from sklambda.registry.loader import LoadedModel
+    from sklambda.runtime.scikit_learn import SklearnPredictor
     from sklambda.training.data import load_bundled
     from sklambda.training.train import train_model
 
     trained = train_model(load_bundled("breast_cancer"), model_name="bench")
-    model = LoadedModel(
-        trained.manifest.model_copy(update={"version": "vbench"}), trained.estimator, 0
-    )
-    return model, trained.holdout_features
+    manifest = trained.manifest.model_copy(update={"version": "vbench"})
+    predictor = SklearnPredictor(trained.estimator, manifest.task)
+    return LoadedModel(manifest, predictor, 0), trained.holdout_features
 
 
 def csv_lines(model, features, rows: int):
@@ -63,12 +63,15 @@ def throughput() -> None:
     from moto import mock_aws
 
     from batch_handler.adapters.s3io import ObjectStore
+    from batch_handler.dependencies import run_sizing
     from batch_handler.models import ObjectRef
     from batch_handler.runner import Runner
     from batch_handler.settings import BatchSettings
     from sklambda.monitoring.capture import DataCapture
+    from sklambda_local.template import LocalStack
 
     model, features = trained_model()
+    bare_predict_proba = model.predictor.estimator.predict_proba  # type: ignore[attr-defined]
     text = "".join(csv_lines(model, features, THROUGHPUT_ROWS)).encode()
     matrix = np.tile(features, (THROUGHPUT_ROWS // len(features) + 1, 1))[:THROUGHPUT_ROWS]
 
@@ -76,11 +79,10 @@ def throughput() -> None:
         def champion(self):
             return model
 
-    settings = BatchSettings(
-        MODEL_BUCKET="bench-bucket",
-        MODEL_NAME="bench",
-        BATCH_STATE_MACHINE_ARN="arn:aws:states:us-east-1:123456789012:stateMachine:bench",
+    settings = BatchSettings.from_environment(
+        LocalStack().function_environment("BatchScoreFunction")
     )
+    sizing = run_sizing(settings)
     with mock_aws():
         import boto3
 
@@ -89,16 +91,16 @@ def throughput() -> None:
         s3.put_object(Bucket="bench-bucket", Key="incoming/bench.csv", Body=text)
         # Capture off: this measures scoring; benchmarks/capture.py measures capture.
         no_capture = DataCapture(None, 0.0, failures=None)  # type: ignore[arg-type]
-        runner = Runner(ObjectStore(s3, "bench-bucket"), Champion(), None, settings, no_capture)  # type: ignore[arg-type]
+        runner = Runner(ObjectStore(s3, "bench-bucket"), Champion(), None, sizing, no_capture)  # type: ignore[arg-type]
         ref = ObjectRef(bucket="bench-bucket", key="incoming/bench.csv", size=len(text))
-        model.estimator.predict_proba(matrix[:1000])  # warm the thread pool
+        bare_predict_proba(matrix[:1000])  # warm the thread pool
         # Alternate the two and keep each one's best round: other work on the machine
         # slows whichever round it lands on, not one side only.
         predict_times, end_to_end_times = [], []
         for _ in range(ROUNDS):
             started = time.perf_counter()
             for start in range(0, THROUGHPUT_ROWS, BLOCK_ROWS):
-                model.estimator.predict_proba(matrix[start : start + BLOCK_ROWS])
+                bare_predict_proba(matrix[start : start + BLOCK_ROWS])
             predict_times.append(time.perf_counter() - started)
             started = time.perf_counter()
             summary = runner.score_file(ref, datetime.now(UTC))
@@ -131,11 +133,11 @@ def memory_child(path: str, model_path: str) -> None:
     from batch_handler.formats import csv_layout
     from batch_handler.pipeline import score_lines
     from batch_handler.settings import BatchSettings
+    from sklambda_local.template import LocalStack
 
     model = joblib.load(model_path)
-    chunk = BatchSettings(
-        MODEL_BUCKET="x-bucket", MODEL_NAME="m", BATCH_STATE_MACHINE_ARN="arn:aws:states:x"
-    ).read_chunk_bytes
+    environment = LocalStack().function_environment("BatchScoreFunction")
+    chunk = BatchSettings.from_environment(environment).read_chunk_bytes
     with open(path, "rb") as handle:
         header = handle.readline().decode().rstrip("\n")
         layout = csv_layout(header, model.manifest.feature_schema)

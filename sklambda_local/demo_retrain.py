@@ -10,6 +10,7 @@ import numpy as np
 
 from sklambda import aws
 from sklambda.retraining.data import Example, to_jsonl
+from sklambda.storage.keys import ModelKeys
 from sklambda.training.data import TrainingData, load_bundled
 from sklambda_local.eventbridge import LocalEventBridge, alarm_state_change
 from sklambda_local.executions import wait_for_execution
@@ -99,12 +100,16 @@ def run(ctx: Any) -> None:
     drifted = _drifted(original)
     s3.put_object(Bucket=ctx.bucket, Key="training/breast_cancer.csv", Body=_training_csv(original))
     _send_drifted_traffic(ctx, drifted)
+    labelled = ModelKeys(
+        ctx.registry.model_name,
+        labelled_prefix=stack.function_environment("TrainFunction")["LABELLED_PREFIX"],
+    ).labelled_root
     s3.put_object(
-        Bucket=ctx.bucket, Key="labelled/demo/labels.jsonl", Body=to_jsonl(_examples(drifted))
+        Bucket=ctx.bucket, Key=f"{labelled}demo/labels.jsonl", Body=to_jsonl(_examples(drifted))
     )
     console.say(
         f"seeded training/ ({original.rows} rows) and "
-        f"labelled/ ({drifted.rows} drifted, labelled rows)"
+        f"{labelled} ({drifted.rows} drifted, labelled rows)"
     )
 
     cloudwatch = aws.client("cloudwatch")

@@ -17,7 +17,8 @@ from sklambda_local.template import LocalStack
 
 @pytest.fixture
 def hooks(invoke_predict):
-    from predict_handler import dependencies, snapstart
+    from predict_handler import dependencies
+    from predict_handler.handlers import snapstart
 
     return snapstart, dependencies
 

@@ -7,9 +7,10 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from sklambda.errors import IncompatibleModelError, IntegrityError, ModelUnavailableError
-from sklambda.registry.loader import ModelLoader, check_compatible
+from sklambda.registry.loader import ModelLoader
 from sklambda.registry.manifest import AliasPointer, Manifest, RuntimeVersions
 from sklambda.registry.store import AliasState
+from sklambda.runtime.scikit_learn import check_compatible
 
 
 @dataclass
@@ -117,3 +118,23 @@ def test_a_model_from_another_scikit_learn_is_refused(setup):
     other = RuntimeVersions(python="3.12.0", scikit_learn="0.24.2", numpy="1.0", joblib="1.0")
     with pytest.raises(IncompatibleModelError, match="trained with scikit-learn"):
         check_compatible(manifest, other)
+
+
+def test_an_artifact_format_this_layer_cannot_serve_is_refused_before_download(setup):
+    registry, loader, _ = setup
+    manifest = registry.manifests["v1"]
+    artifact = manifest.artifact.model_copy(update={"format": "onnx-from-the-future"})
+    registry.manifests["v1"] = manifest.model_copy(update={"artifact": artifact})
+    with pytest.raises(ModelUnavailableError, match="'onnx-from-the-future' artifact"):
+        loader.current()
+    assert registry.downloads == 0
+
+
+def test_a_model_from_another_scikit_learn_is_refused_before_download(setup):
+    registry, loader, _ = setup
+    manifest = registry.manifests["v1"]
+    runtime = manifest.runtime.model_copy(update={"scikit_learn": "0.24.2"})
+    registry.manifests["v1"] = manifest.model_copy(update={"runtime": runtime})
+    with pytest.raises(ModelUnavailableError, match=r"trained with scikit-learn 0\.24\.2"):
+        loader.current()
+    assert registry.downloads == 0

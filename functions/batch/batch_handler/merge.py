@@ -8,10 +8,10 @@ import json
 from collections.abc import Iterator
 
 from batch_handler.adapters.s3io import MultipartWriter, ObjectStore
-from batch_handler.keys import part_key
 from batch_handler.models import ChunkSpec, ChunkSummary, RunPlan
 from batch_handler.parsing import Rejected
 from batch_handler.rendering import rejected_line
+from sklambda.storage.keys import batch_part_key
 
 MIN_COPY_PART = 5 * 1024 * 1024
 _STREAM_BYTES = 1024 * 1024
@@ -27,7 +27,7 @@ def append_part(store: ObjectStore, writer: MultipartWriter, key: str, size: int
 
 
 def chunk_rejections(store: ObjectStore, run: str, index: int) -> Iterator[Rejected]:
-    for block in store.stream(part_key(run, "rejected.jsonl", index), None, _STREAM_BYTES):
+    for block in store.stream(batch_part_key(run, "rejected.jsonl", index), None, _STREAM_BYTES):
         for line in block.decode().splitlines():
             row = json.loads(line)
             yield Rejected(row["line"], row["reason"], row["record"])
@@ -63,13 +63,15 @@ def write_scored(
 ) -> None:
     for summary in summaries:
         if summary is not None:
-            append_part(store, writer, part_key(run, "scored", summary.index), summary.scored_bytes)
+            append_part(
+                store, writer, batch_part_key(run, "scored", summary.index), summary.scored_bytes
+            )
 
 
 def read_summaries(store: ObjectStore, run: str, count: int) -> list[ChunkSummary | None]:
     found = []
     for index in range(count):
-        body = store.get_bytes(part_key(run, "summary.json", index))
+        body = store.get_bytes(batch_part_key(run, "summary.json", index))
         found.append(ChunkSummary.model_validate_json(body) if body is not None else None)
     return found
 

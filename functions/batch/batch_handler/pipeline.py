@@ -9,9 +9,9 @@ import numpy as np
 from batch_handler.adapters.s3io import Lines
 from batch_handler.formats import Layout
 from batch_handler.parsing import Rejected, parse_chunk
-from batch_handler.rendering import ScoredRenderer, Scores
-from batch_handler.scoring import classes_of, score
+from batch_handler.rendering import ScoredRenderer
 from sklambda.registry.loader import LoadedModel
+from sklambda.runtime import Scores
 
 
 @dataclass
@@ -37,14 +37,14 @@ def score_lines(
     capture: Callable[[np.ndarray, Scores, int], None] | None = None,
 ) -> Tally:
     """``capture`` sees each scored block with the number of rows scored before it."""
-    renderer = ScoredRenderer(layout, classes_of(model), model.version)
+    renderer = ScoredRenderer(layout, model.predictor.classes, model.version)
     tally = Tally()
     for lines in blocks:
         parsed = parse_chunk(layout, lines, first_line + tally.lines)
         tally.lines += len(lines)
         tally.blank_lines += parsed.blank_lines
         if parsed.records:
-            scores = score(model, parsed.features)
+            scores = model.predictor.predict(parsed.features)
             write_scored(renderer.lines(parsed.records, scores))
             if capture is not None:
                 capture(parsed.features, scores, tally.rows_scored)

@@ -7,13 +7,13 @@ exactly as they went in, and the cost per row is a string join.
 import csv
 import io
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
-
-import numpy as np
 
 from batch_handler.formats import OUTPUT_COLUMNS, PROBABILITY_PREFIX, FileFormat, Layout
 from batch_handler.parsing import Rejected
+from sklambda.registry.manifest import ClassLabel
+from sklambda.runtime import Scores
 
 REJECTED_CSV_HEADER = "line_number,reason,record"
 
@@ -24,28 +24,23 @@ def csv_field(value: str) -> str:
     return buffer.getvalue()
 
 
-@dataclass(frozen=True)
-class Scores:
-    """Predictions for accepted rows: class index per row, or the raw regression value."""
-
-    predictions: np.ndarray
-    probabilities: np.ndarray | None
-    classes: list[Any] | None
-    model_version: str
-
-
 class ScoredRenderer:
-    def __init__(self, layout: Layout, classes: list[Any] | None, model_version: str) -> None:
+    """``classes`` are the model's probability columns, None when it gives no probabilities."""
+
+    def __init__(
+        self, layout: Layout, classes: Sequence[ClassLabel] | None, model_version: str
+    ) -> None:
         self._format = layout.format
         self._layout = layout
         self._classes = classes
         self._version = model_version
         labels = [str(label) for label in classes] if classes else []
+        # Each class label is formatted once; a row's prediction is then a dictionary lookup.
         if self._format is FileFormat.CSV:
-            self._labels = [csv_field(label) for label in labels]
+            self._labels = dict(zip(classes or [], map(csv_field, labels), strict=True))
             self._suffix = "," + csv_field(model_version)
         else:
-            self._labels = [json.dumps(label) for label in (classes or [])]
+            self._labels = dict(zip(classes or [], map(json.dumps, classes or []), strict=True))
             keys = [json.dumps(label) for label in labels]
             self._probability_keys = keys
             self._suffix = ',"model_version":' + json.dumps(model_version) + "}"
@@ -66,9 +61,9 @@ class ScoredRenderer:
 
     def _predicted(self, scores: Scores) -> list[str]:
         if scores.probabilities is not None:
-            labels = self._labels
-            return [labels[index] for index in scores.predictions.tolist()]
-        return [repr(value) for value in scores.predictions.tolist()]
+            formatted = self._labels
+            return [formatted[label] for label in scores.labels.tolist()]
+        return [repr(value) for value in scores.labels.tolist()]
 
     def _csv_lines(self, records: list[str], scores: Scores) -> list[str]:
         predicted = self._predicted(scores)

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from batch_handler import keys
 from batch_handler.adapters.executions import StateMachineStarter
 from batch_handler.adapters.s3io import Lines, ObjectStore, decode_lines
 from batch_handler.errors import UnreadableFileError
@@ -30,11 +29,11 @@ from batch_handler.models import (
 from batch_handler.parsing import Rejected
 from batch_handler.pipeline import score_lines
 from batch_handler.planner import plan_chunks, read_header
-from batch_handler.rendering import ScoredRenderer, Scores, rejected_header, rejected_line
-from batch_handler.scoring import classes_of
-from batch_handler.settings import BatchSettings
+from batch_handler.rendering import ScoredRenderer, rejected_header, rejected_line
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
+from sklambda.runtime import Scores
+from sklambda.storage import keys
 
 CONTENT_TYPES = {FileFormat.CSV: "text/csv", FileFormat.JSON_LINES: "application/x-ndjson"}
 
@@ -75,12 +74,22 @@ def _split_header(blocks: Iterator[Lines]) -> tuple[str | None, Iterable[Lines]]
     return first[0], chain([first[1:]], blocks)
 
 
+@dataclass(frozen=True)
+class RunSizing:
+    """How much a run reads at a time and how a large file is split and fanned out."""
+
+    read_chunk_bytes: int
+    map_chunk_bytes: int
+    max_concurrency: int
+    tolerated_failure_percentage: float
+
+
 @dataclass
 class Runner:
     store: ObjectStore
     models: ModelSource
     executions: StateMachineStarter
-    settings: BatchSettings
+    sizing: RunSizing
     capture: DataCapture
 
     def _capture(
@@ -90,18 +99,13 @@ class Runner:
         names = model.manifest.feature_schema.names
 
         def record(features: np.ndarray, scores: Scores, rows_before: int) -> None:
-            predictions = scores.predictions
-            if scores.classes is not None:
-                predictions = np.asarray(scores.classes, dtype=object)[scores.predictions]
             self.capture.capture_rows(
                 request_id=batch_id,
                 model_name=model.manifest.model_name,
                 model_version=model.version,
                 features=names,
                 matrix=features,
-                predictions=predictions,
-                probabilities=scores.probabilities,
-                classes=scores.classes,
+                scores=scores,
                 first_row_id=rows_before,
             )
 
@@ -109,7 +113,7 @@ class Runner:
 
     def _blocks(self, ref: ObjectRef, byte_range: tuple[int, int] | None = None) -> Iterator[Lines]:
         pieces = self.store.stream(
-            ref.key, ref.version_id, self.settings.read_chunk_bytes, byte_range
+            ref.key, ref.version_id, self.sizing.read_chunk_bytes, byte_range
         )
         return (decode_lines(block) for block in pieces)
 
@@ -128,7 +132,7 @@ class Runner:
             self.store.writer(scored_key, content_type) as scored,
             self.store.writer(rejected_key, content_type) as rejected,
         ):
-            header = ScoredRenderer(layout, classes_of(model), model.version).header()
+            header = ScoredRenderer(layout, model.predictor.classes, model.version).header()
             scored.write_lines([header] if header else [])
             rejected_title = rejected_header(file_format)
             rejected.write_lines([rejected_title] if rejected_title else [])
@@ -168,8 +172,8 @@ class Runner:
             read_header(self.store, ref) if file_format is FileFormat.CSV else (None, 0)
         )
         layout_for(file_format, header_line, model)  # a wrong header fails now, not in every chunk
-        chunks = plan_chunks(self.store, ref, data_start, self.settings.map_chunk_bytes)
-        manifest = keys.manifest_key(run)
+        chunks = plan_chunks(self.store, ref, data_start, self.sizing.map_chunk_bytes)
+        manifest = keys.batch_manifest_key(run)
         body = json.dumps([chunk.model_dump() for chunk in chunks]).encode()
         self.store.put(manifest, body)
         plan = RunPlan(
@@ -180,7 +184,7 @@ class Runner:
             model_version=model.version,
             data_start=data_start,
             started_at=started_at,
-            tolerated_failure_percentage=self.settings.tolerated_failure_percentage,
+            tolerated_failure_percentage=self.sizing.tolerated_failure_percentage,
         )
         execution = self.executions.start(
             run,
@@ -189,8 +193,8 @@ class Runner:
                 "manifest": {"bucket": self.store.bucket, "key": manifest},
                 "chunk_count": len(chunks),
                 "limits": {
-                    "max_concurrency": self.settings.max_concurrency,
-                    "tolerated_failure_percentage": self.settings.tolerated_failure_percentage,
+                    "max_concurrency": self.sizing.max_concurrency,
+                    "tolerated_failure_percentage": self.sizing.tolerated_failure_percentage,
                 },
             },
         )
@@ -208,15 +212,15 @@ class Runner:
 
     def score_chunk(self, task: ChunkTask) -> ChunkSummary:
         plan, chunk = task.run, task.chunk
-        summary_key = keys.part_key(plan.run_id, "summary.json", chunk.index)
+        summary_key = keys.batch_part_key(plan.run_id, "summary.json", chunk.index)
         done = self.store.get_bytes(summary_key)
         if done is not None:
             return ChunkSummary.model_validate_json(done)
         started = time.perf_counter()
         model = self.models.version(plan.model_version)
         layout = layout_for(plan.format, plan.header_line, model)
-        scored_key = keys.part_key(plan.run_id, "scored", chunk.index)
-        rejected_key = keys.part_key(plan.run_id, "rejected.jsonl", chunk.index)
+        scored_key = keys.batch_part_key(plan.run_id, "scored", chunk.index)
+        rejected_key = keys.batch_part_key(plan.run_id, "rejected.jsonl", chunk.index)
         lines = 0
 
         def counted(blocks: Iterator[Lines]) -> Iterator[Lines]:
@@ -257,7 +261,7 @@ class Runner:
 
     def merge(self, task: MergeTask) -> RunSummary:
         plan = task.run
-        chunks = manifest_chunks(self.store, keys.manifest_key(plan.run_id))
+        chunks = manifest_chunks(self.store, keys.batch_manifest_key(plan.run_id))
         summaries = read_summaries(self.store, plan.run_id, len(chunks))
         failed = [
             chunk for chunk, summary in zip(chunks, summaries, strict=True) if summary is None
@@ -287,7 +291,7 @@ class Runner:
             self.store.writer(scored_key, content_type) as scored,
             self.store.writer(rejected_key, content_type) as rejected,
         ):
-            header = ScoredRenderer(layout, classes_of(model), model.version).header()
+            header = ScoredRenderer(layout, model.predictor.classes, model.version).header()
             scored.write_lines([header] if header else [])
             write_scored(self.store, scored, plan.run_id, summaries)
             title = rejected_header(plan.format)

@@ -12,14 +12,13 @@ _MB = 1024 * 1024
 
 class BatchSettings(RegistrySettings, CaptureSettings):
     state_machine_arn: str = Field(alias="BATCH_STATE_MACHINE_ARN", pattern=r"^arn:[^:]+:states:")
-    distributed_threshold_mb: float = Field(
-        alias="BATCH_DISTRIBUTED_THRESHOLD_MB", default=256, gt=0
-    )
-    map_chunk_mb: float = Field(alias="BATCH_MAP_CHUNK_MB", default=64, gt=0)
-    max_concurrency: int = Field(alias="BATCH_MAX_CONCURRENCY", default=40, ge=1)
+    distributed_threshold_mb: float = Field(alias="BATCH_DISTRIBUTED_THRESHOLD_MB", gt=0)
+    map_chunk_mb: float = Field(alias="BATCH_MAP_CHUNK_MB", gt=0)
+    max_concurrency: int = Field(alias="BATCH_MAX_CONCURRENCY", ge=1)
     tolerated_failure_percentage: float = Field(
-        alias="BATCH_TOLERATED_FAILURE_PERCENTAGE", default=0, ge=0, le=100
+        alias="BATCH_TOLERATED_FAILURE_PERCENTAGE", ge=0, le=100
     )
+    # Not set by the template: internal tuning, so the default lives here only.
     read_chunk_mb: float = Field(alias="BATCH_READ_CHUNK_MB", default=8, gt=0)
     sweep_max_files: int = Field(alias="BATCH_SWEEP_MAX_FILES", default=100, ge=1)
 

@@ -31,18 +31,18 @@ def _lock(config: LockSettings) -> RetrainingLock:
 
 
 @cache
-def guard_service() -> GuardService:
-    config = settings.guard_settings()
+def get_guard_service() -> GuardService:
+    config = settings.get_guard_settings()
     return GuardService(_lock(config), config.drift_alarms, config.performance_alarms)
 
 
 @cache
-def train_service() -> TrainService:
-    config = settings.train_settings()
+def get_train_service() -> TrainService:
+    config = settings.get_train_settings()
     sources = TrainingSources(
         bucket=config.model_bucket,
         training_prefix=config.training_prefix,
-        labelled_prefix=config.labelled_prefix,
+        labelled_prefix=config.model_keys().labelled_root,
         labelled_lookback=timedelta(days=config.labelled_lookback_days),
         fresh_holdout_fraction=config.fresh_holdout_fraction,
         min_fresh_holdout_rows=config.min_fresh_holdout_rows,
@@ -51,30 +51,30 @@ def train_service() -> TrainService:
 
 
 @cache
-def evaluate_service() -> EvaluateService:
-    config = settings.evaluate_settings()
+def get_evaluate_service() -> EvaluateService:
+    config = settings.get_evaluate_settings()
     # A zero TTL: the loader is used only to fetch, verify and unpickle named versions.
     loader = loader_for(config, ttl_seconds=0)
     return EvaluateService(aws.client("s3"), config.model_bucket, loader, config.policy())
 
 
 @cache
-def promote_service() -> PromoteService:
-    config = settings.promote_settings()
+def get_promote_service() -> PromoteService:
+    config = settings.get_promote_settings()
     return PromoteService(aws.client("s3"), config.model_bucket, registry_for(config), config.watch)
 
 
 @cache
-def report_service() -> ReportService:
-    config = settings.report_settings()
+def get_report_service() -> ReportService:
+    config = settings.get_report_settings()
     return ReportService(
         RunStore(aws.client("s3"), config.model_bucket), _lock(config), registry_for(config)
     )
 
 
 @cache
-def rollback_service() -> RollbackService:
-    config = settings.rollback_settings()
+def get_rollback_service() -> RollbackService:
+    config = settings.get_rollback_settings()
     return RollbackService(
         aws.client("s3"),
         config.model_bucket,
@@ -85,21 +85,21 @@ def rollback_service() -> RollbackService:
 
 def reset() -> None:
     for factory in (
-        guard_service,
-        train_service,
-        evaluate_service,
-        promote_service,
-        report_service,
-        rollback_service,
+        get_guard_service,
+        get_train_service,
+        get_evaluate_service,
+        get_promote_service,
+        get_report_service,
+        get_rollback_service,
     ):
         factory.cache_clear()
     for getter in (
-        settings.guard_settings,
-        settings.train_settings,
-        settings.evaluate_settings,
-        settings.promote_settings,
-        settings.report_settings,
-        settings.rollback_settings,
+        settings.get_guard_settings,
+        settings.get_train_settings,
+        settings.get_evaluate_settings,
+        settings.get_promote_settings,
+        settings.get_report_settings,
+        settings.get_rollback_settings,
     ):
         getter.cache_clear()
     aws.client.cache_clear()

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from sklambda.retraining.gate import GatePolicy, PromotionMetric
 from sklambda.settings import EnvironmentSettings, RegistrySettings
+from sklambda.storage.keys import ModelKeys
 
 
 class LockSettings(EnvironmentSettings):
@@ -31,16 +32,21 @@ class GuardSettings(LockSettings):
 
 
 class TrainSettings(RegistrySettings):
-    training_prefix: str = Field(alias="TRAINING_PREFIX", default="training/")
-    labelled_prefix: str = Field(alias="LABELLED_PREFIX", default="labelled/")
+    training_prefix: str = Field(alias="TRAINING_PREFIX")
+    labelled_prefix: str = Field(alias="LABELLED_PREFIX")
     labelled_lookback_days: float = Field(alias="LABELLED_LOOKBACK_DAYS", gt=0)
     fresh_holdout_fraction: float = Field(alias="FRESH_HOLDOUT_FRACTION", default=0.3, gt=0, lt=1)
     min_fresh_holdout_rows: int = Field(alias="MIN_FRESH_HOLDOUT_ROWS", ge=1)
     work_dir: str = Field(alias="TRAIN_WORK_DIR", default="/tmp/sklambda-train")  # noqa: S108
 
+    def model_keys(self) -> ModelKeys:
+        return ModelKeys(
+            self.model_name, model_prefix=self.model_prefix, labelled_prefix=self.labelled_prefix
+        )
+
 
 class EvaluateSettings(RegistrySettings):
-    promotion_metric: PromotionMetric = Field(alias="PROMOTION_METRIC", default="auto")
+    promotion_metric: PromotionMetric = Field(alias="PROMOTION_METRIC")
     promotion_tolerance: float = Field(alias="PROMOTION_TOLERANCE", ge=0)
     max_artifact_mb: float = Field(alias="CANDIDATE_MAX_ARTIFACT_MB", gt=0)
     max_load_seconds: float = Field(alias="CANDIDATE_MAX_LOAD_SECONDS", gt=0)
@@ -73,30 +79,30 @@ class RollbackSettings(RegistrySettings):
 
 
 @cache
-def guard_settings() -> GuardSettings:
+def get_guard_settings() -> GuardSettings:
     return GuardSettings.from_environment()
 
 
 @cache
-def train_settings() -> TrainSettings:
+def get_train_settings() -> TrainSettings:
     return TrainSettings.from_environment()
 
 
 @cache
-def evaluate_settings() -> EvaluateSettings:
+def get_evaluate_settings() -> EvaluateSettings:
     return EvaluateSettings.from_environment()
 
 
 @cache
-def promote_settings() -> PromoteSettings:
+def get_promote_settings() -> PromoteSettings:
     return PromoteSettings.from_environment()
 
 
 @cache
-def report_settings() -> ReportSettings:
+def get_report_settings() -> ReportSettings:
     return ReportSettings.from_environment()
 
 
 @cache
-def rollback_settings() -> RollbackSettings:
+def get_rollback_settings() -> RollbackSettings:
     return RollbackSettings.from_environment()

@@ -1,4 +1,8 @@
-"""Environment settings, validated once at cold start so a misconfigured stack fails loudly."""
+"""Environment settings, validated once at cold start so a misconfigured stack fails loudly.
+
+A variable the template sets has no default here: the template is the one place its value is
+chosen, and a stack that lacks it fails at cold start with the variable's name.
+"""
 
 import os
 from typing import Self
@@ -6,6 +10,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sklambda.errors import ConfigurationError
+from sklambda.storage.keys import MODEL_NAME_PATTERN, ModelKeys
 
 
 class EnvironmentSettings(BaseModel):
@@ -30,7 +35,10 @@ class RegistrySettings(EnvironmentSettings):
     """Where the model registry lives; every function that loads a model needs these."""
 
     model_bucket: str = Field(alias="MODEL_BUCKET", min_length=3)
-    model_name: str = Field(alias="MODEL_NAME", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    model_prefix: str = Field(alias="MODEL_PREFIX", default="models")
-    model_cache_ttl_seconds: float = Field(alias="MODEL_CACHE_TTL_SECONDS", default=60.0, ge=0)
-    model_cache_dir: str = Field(alias="MODEL_CACHE_DIR", default="/tmp/sklambda-models")  # noqa: S108
+    model_name: str = Field(alias="MODEL_NAME", min_length=1, pattern=MODEL_NAME_PATTERN)
+    model_prefix: str = Field(alias="MODEL_PREFIX")
+    model_cache_ttl_seconds: float = Field(alias="MODEL_CACHE_TTL_SECONDS", ge=0)
+    model_cache_dir: str = Field(alias="MODEL_CACHE_DIR")
+
+    def model_keys(self) -> ModelKeys:
+        return ModelKeys(self.model_name, model_prefix=self.model_prefix)

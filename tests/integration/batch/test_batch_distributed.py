@@ -81,8 +81,8 @@ def test_a_chunk_that_fails_fails_the_run_with_an_error_record(
 def test_the_merge_lists_missing_chunks_and_keeps_line_numbers_right(batch, champion, trained):
     """ToleratedFailurePercentage lets a run go on without some chunks (moto does not apply
     it, so the merge is called directly here as the state machine would call it)."""
-    from batch_handler import keys
     from batch_handler.models import MergeTask
+    from sklambda.storage import keys
 
     names = champion.feature_schema.names
     body = csv_text(names, np.tile(trained.holdout_features, (3, 1)), messy=True)
@@ -91,7 +91,7 @@ def test_the_merge_lists_missing_chunks_and_keeps_line_numbers_right(batch, cham
     outcome = batch.invoke(batch.upload("incoming/partial.csv", body))
     batch.wait_for_executions()
     run = outcome["summary"]["execution_arn"].rsplit(":", 1)[-1]
-    batch.s3.delete_object(Bucket=batch.bucket, Key=keys.part_key(run, "summary.json", 0))
+    batch.s3.delete_object(Bucket=batch.bucket, Key=keys.batch_part_key(run, "summary.json", 0))
     plan = {**batch.chunk_events()[0]["run"], "tolerated_failure_percentage": 50}
     summary = batch.invoke(
         MergeTask(action="merge", run=plan, chunk_count=outcome["summary"]["chunks"]).model_dump(

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -82,18 +83,27 @@ def test_the_same_version_twice_is_scored_once_and_a_new_version_again(batch, ch
 
 
 def test_an_event_that_is_already_being_scored_is_left_alone(batch, champion, trained):
-    from batch_handler import keys
+    from sklambda.storage import keys
+    from sklambda.storage.lock import LeaseRecord
 
     event = batch.upload(
         "incoming/busy.csv", csv_text(champion.feature_schema.names, trained.holdout_features[:3])
     )
     version = event["detail"]["object"]["version-id"]
-    claim = keys.claim_key(keys.run_id("incoming/busy.csv", version))
-    batch.s3.put_object(Bucket=batch.bucket, Key=claim, Body=b'{"claimed_at": 9e12}')
+    claim = keys.batch_claim_key(keys.batch_run_id("incoming/busy.csv", version))
+    now = datetime.now(UTC)
+
+    def claimed(expires_at: datetime) -> bytes:
+        record = LeaseRecord(
+            holder="other", state="running", acquired_at=now, expires_at=expires_at
+        )
+        return record.model_dump_json().encode()
+
+    batch.s3.put_object(Bucket=batch.bucket, Key=claim, Body=claimed(now + timedelta(hours=1)))
     assert batch.invoke(event)["result"].startswith("duplicate: another invocation")
     assert not batch.exists("scored/busy.csv")
     # A claim older than the lease belongs to a crashed invocation and is taken over
-    batch.s3.put_object(Bucket=batch.bucket, Key=claim, Body=b'{"claimed_at": 0}')
+    batch.s3.put_object(Bucket=batch.bucket, Key=claim, Body=claimed(now - timedelta(seconds=1)))
     assert batch.invoke(event)["result"] == "succeeded"
     assert not batch.exists(claim)
 
@@ -147,19 +157,19 @@ def test_an_unreadable_file_ends_in_a_clear_error_record(batch, champion, key, b
 def test_a_crash_mid_file_leaves_no_scored_object_and_no_open_upload(
     batch, champion, trained, monkeypatch
 ):
-    import batch_handler.pipeline as pipeline
+    from sklambda.runtime.scikit_learn import SklearnPredictor
 
     monkeypatch.setenv("BATCH_READ_CHUNK_MB", "0.001")
     calls = {"count": 0}
-    real_score = pipeline.score
+    real_predict = SklearnPredictor.predict
 
-    def failing_score(model, features):
+    def failing_predict(predictor, features):
         calls["count"] += 1
         if calls["count"] == 3:
             raise OSError("the disk vanished")
-        return real_score(model, features)
+        return real_predict(predictor, features)
 
-    monkeypatch.setattr(pipeline, "score", failing_score)
+    monkeypatch.setattr(SklearnPredictor, "predict", failing_predict)
     event = batch.upload(
         "incoming/crash.csv", csv_text(champion.feature_schema.names, trained.holdout_features[:40])
     )

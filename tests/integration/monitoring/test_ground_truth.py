@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from retrain_handler.settings import TrainSettings
 from sklambda import aws
 from sklambda.retraining.data import read_labelled_examples
 from sklambda.training.data import load_csv
@@ -22,7 +23,7 @@ def _labels_event(bucket: str, key: str) -> dict:
 
 
 def test_labels_are_joined_scored_kept_for_retraining_and_unmatched_ones_reported(
-    run_function, champion, capture_stream, registry, traffic_source, tmp_path
+    run_function, champion, capture_stream, registry, traffic_source, tmp_path, stack
 ):
     s3 = aws.client("s3")
     # Given two captured requests
@@ -68,6 +69,8 @@ def test_labels_are_joined_scored_kept_for_retraining_and_unmatched_ones_reporte
     assert data.target.tolist() == truth
     assert data.matrix()[0].tolist() == pytest.approx(rows[0].tolist())
     # And the retraining step reads the same object as labelled production data
-    examples = read_labelled_examples(s3, registry.bucket, "labelled/", "target")
+    training = TrainSettings.from_environment(stack.function_environment("TrainFunction"))
+    labelled_root = training.model_keys().labelled_root
+    examples = read_labelled_examples(s3, registry.bucket, labelled_root, "target")
     assert [int(example.label) for example in examples] == truth
     assert set(examples[0].features) == set(champion.feature_schema.names)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from moto import mock_aws
 
+from retrain_handler.settings import TrainSettings
 from sklambda import aws
 from sklambda.registry.bundle import publish_bundle
 from sklambda.registry.store import ModelRegistry
@@ -82,9 +83,10 @@ class Loop:
     def seed_training(self, body: bytes, key: str = "training/data.csv") -> None:
         aws.client("s3").put_object(Bucket=self.bucket, Key=key, Body=body)
 
-    def seed_labelled(
-        self, examples: list[Example], key: str = "labelled/2026/11/24/labels.jsonl"
-    ) -> None:
+    def seed_labelled(self, examples: list[Example], partition: str = "2026/11/24") -> None:
+        environment = self.stack.function_environment("TrainFunction")
+        root = TrainSettings.from_environment(environment).model_keys().labelled_root
+        key = f"{root}{partition}/labels.jsonl"
         aws.client("s3").put_object(Bucket=self.bucket, Key=key, Body=to_jsonl(examples))
 
     def champion(self) -> str:

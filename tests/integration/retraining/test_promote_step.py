@@ -9,8 +9,9 @@ from sklambda.errors import ConcurrentUpdateError
 from sklambda.registry.bundle import publish_bundle
 from sklambda.registry.manifest import Manifest
 from sklambda.registry.store import ModelRegistry
-from sklambda.retraining import s3_json
-from sklambda.retraining.watch import WATCH_KEY, PromotionWatch
+from sklambda.retraining.watch import PromotionWatch
+from sklambda.storage.keys import PROMOTION_WATCH_KEY
+from sklambda.storage.objects import S3Objects
 from sklambda.training.data import load_bundled
 from sklambda.training.train import save_bundle, train_model
 
@@ -43,9 +44,11 @@ def test_promoting_starts_the_watch_and_a_retry_of_the_same_step_succeeds(
     first = service.promote(_request(champion.version or "", candidate))
     again = service.promote(_request(champion.version or "", candidate))
     assert first.champion == again.champion == candidate
-    stored = s3_json.read(aws.client("s3"), registry.bucket, WATCH_KEY)
+    stored = S3Objects(aws.client("s3"), registry.bucket).get_json(
+        PROMOTION_WATCH_KEY, PromotionWatch
+    )
     assert stored is not None
-    watch = PromotionWatch.model_validate_json(stored.body)
+    watch, _ = stored
     assert (watch.version, watch.previous, watch.run_id) == (candidate, champion.version, "run-1")
 
 

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from drift_handler.adapters.watermark import Watermark
-from drift_handler.settings import MonitoringSettings
+from drift_handler.settings import DriftSettings, GroundTruthSettings
 from sklambda.monitoring.capture import CaptureSource, DataCapture
+from sklambda.runtime.scikit_learn import SklearnPredictor
 from tests.local.scenarios.core import Scenario, Seeded
 
 # The drift scenario's traffic: these leading features arrive 60% larger than in training.
@@ -41,8 +42,14 @@ class _FailOnCaptureFailure:
         raise AssertionError(f"capturing {records} {source} records failed")
 
 
-def monitoring_settings(seeded: Seeded, function: str) -> MonitoringSettings:
-    return MonitoringSettings.from_environment(seeded.aws.stack.function_environment(function))
+def drift_settings(seeded: Seeded) -> DriftSettings:
+    environment = seeded.aws.stack.function_environment("DriftFunction")
+    return DriftSettings.from_environment(environment)
+
+
+def ground_truth_settings(seeded: Seeded) -> GroundTruthSettings:
+    environment = seeded.aws.stack.function_environment("GroundTruthFunction")
+    return GroundTruthSettings.from_environment(environment)
 
 
 def capture_lines(seeded: Seeded, requests: dict[str, np.ndarray]) -> list[bytes]:
@@ -57,9 +64,7 @@ def capture_lines(seeded: Seeded, requests: dict[str, np.ndarray]) -> list[bytes
             model_version=manifest.version or "",
             features=manifest.feature_schema.names,
             matrix=matrix,
-            predictions=estimator.predict(matrix).tolist(),
-            probabilities=estimator.predict_proba(matrix),
-            classes=manifest.classes,
+            scores=SklearnPredictor(estimator, manifest.task).predict(matrix),
         )
         assert delivered, f"the capture adapter did not deliver {request_id}"
     return sink.lines
@@ -90,13 +95,13 @@ def prepare_drift(seeded: Seeded) -> None:
     S3 keeps whole seconds, so the traffic is written in the second after the watermark: the
     window holds this scenario's rows only, whatever other scenarios captured before.
     """
-    settings = monitoring_settings(seeded, "DriftFunction")
+    settings = drift_settings(seeded)
     rows = int(seeded.aws.stack.parameter("DriftMinSamples")) + 100
     previous_end = datetime.now(UTC).replace(microsecond=0)
     watermark = Watermark(evaluated_until=previous_end, run_id=f"{previous_end:%Y%m%dT%H%M%SZ}")
     seeded.s3().put_object(
         Bucket=seeded.aws.bucket,
-        Key=settings.watermark_key(),
+        Key=settings.model_keys().drift_watermark_key,
         Body=watermark.model_dump_json().encode(),
     )
     time.sleep(1.05 - time.time() % 1)
@@ -111,12 +116,14 @@ def prepare_drift(seeded: Seeded) -> None:
 
 
 def check_drift(payload: Any, seeded: Seeded, _: dict[str, Any]) -> None:
-    settings = monitoring_settings(seeded, "DriftFunction")
+    settings = drift_settings(seeded)
     rows = int(seeded.aws.stack.parameter("DriftMinSamples")) + 100
     # Exactly the seeded object and rows: the window started at the seeded watermark.
     assert payload["captured_objects"] == 1, payload
     assert payload["watermark_advanced"] is True, payload
-    watermark = Watermark.model_validate(seeded.read_json(settings.watermark_key()))
+    watermark = Watermark.model_validate(
+        seeded.read_json(settings.model_keys().drift_watermark_key)
+    )
     assert watermark.evaluated_until == datetime.fromisoformat(payload["window_end"])
     (version,) = payload["versions"]
     assert version["model_version"] == seeded.champion.version
@@ -124,7 +131,7 @@ def check_drift(payload: Any, seeded: Seeded, _: dict[str, Any]) -> None:
     names = seeded.champion.feature_schema.names
     assert set(names[:SHIFTED_FEATURES]) <= set(version["drifted_features"]), version
     assert version["max_psi"] >= settings.psi_threshold
-    reports = f"{settings.reports_root()}/drift/{seeded.champion.version}/"
+    reports = f"{settings.model_keys().reports_root}drift/{seeded.champion.version}/"
     json_key = seeded.key_of(version["json_report"])
     html_key = seeded.key_of(version["html_report"])
     assert json_key.startswith(reports), json_key
@@ -169,7 +176,7 @@ def prepare_ground_truth(seeded: Seeded) -> None:
 
 
 def check_ground_truth(payload: Any, seeded: Seeded, event: dict[str, Any]) -> None:
-    settings = monitoring_settings(seeded, "GroundTruthFunction")
+    settings = ground_truth_settings(seeded)
     labels = _labels(seeded)
     matched = [label for label in labels if label[0] != NEVER_CAPTURED]
     assert payload["labels_file"] == f"s3://{seeded.aws.bucket}/{_labels_key(event)}"
@@ -186,13 +193,13 @@ def check_ground_truth(payload: Any, seeded: Seeded, event: dict[str, Any]) -> N
     assert abs(scores["Accuracy"] - expected_accuracy) < 1e-9, scores
     (labelled_uri,) = payload["labelled_data"]
     labelled_key = seeded.key_of(labelled_uri)
-    assert labelled_key.startswith(f"{settings.labelled_root()}/dt="), labelled_key
+    assert labelled_key.startswith(f"{settings.model_keys().labelled_root}dt="), labelled_key
     table = list(csv.reader(io.StringIO(seeded.read_text(labelled_key))))
     target = seeded.champion.training_data.target
     assert table[0] == [*seeded.champion.feature_schema.names, target]
     assert [int(line[-1]) for line in table[1:]] == [label for _, _, label in matched]
     report_key = seeded.key_of(payload["report"])
-    assert report_key.startswith(f"{settings.reports_root()}/ground-truth/"), report_key
+    assert report_key.startswith(f"{settings.model_keys().reports_root}ground-truth/"), report_key
     report = seeded.read_json(report_key)
     assert [label["request_id"] for label in report["unmatched_labels"]] == [NEVER_CAPTURED]
 

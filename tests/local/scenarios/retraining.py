@@ -15,11 +15,16 @@ from typing import Any
 import numpy as np
 
 from sklambda.registry.bundle import publish_bundle
-from sklambda.retraining import s3_json
 from sklambda.retraining.data import examples_from_matrix, to_jsonl
-from sklambda.retraining.lock import LOCK_KEY, LockRecord
-from sklambda.retraining.runs import RunStore
-from sklambda.retraining.watch import WATCH_KEY, PromotionWatch
+from sklambda.retraining.watch import PromotionWatch
+from sklambda.storage.keys import (
+    PROMOTION_WATCH_KEY,
+    RETRAINING_LOCK_KEY,
+    ModelKeys,
+    retraining_run_key,
+)
+from sklambda.storage.lock import LeaseRecord
+from sklambda.storage.objects import S3Objects
 from sklambda.training.data import TrainingData
 from sklambda.training.train import save_bundle, train_model
 from tests.local.scenarios.core import EventFields, Scenario, Seeded
@@ -68,15 +73,15 @@ def publish_candidate(seeded: Seeded, *, seed: int, shuffled_labels: bool = Fals
 
 
 def _run_record(seeded: Seeded, run_id: str) -> Any:
-    return seeded.read_json(RunStore(seeded.s3(), seeded.aws.bucket).key(run_id))
+    return seeded.read_json(retraining_run_key(run_id))
 
 
-def _lock(seeded: Seeded) -> LockRecord:
-    return LockRecord.model_validate(seeded.read_json(LOCK_KEY))
+def _lock(seeded: Seeded) -> LeaseRecord:
+    return LeaseRecord.model_validate(seeded.read_json(RETRAINING_LOCK_KEY))
 
 
 def release_lock(seeded: Seeded) -> None:
-    _delete(seeded, LOCK_KEY)
+    _delete(seeded, RETRAINING_LOCK_KEY)
 
 
 # ---------------------------------------------------------------- GuardFunction
@@ -111,9 +116,13 @@ def _training_csv(data: TrainingData) -> bytes:
     return buffer.getvalue().encode()
 
 
-def _labelled_key(seeded: Seeded) -> str:
+def _labelled_root(seeded: Seeded) -> str:
     prefix = _environment(seeded, "TrainFunction")["LABELLED_PREFIX"]
-    return f"{prefix}{seeded.champion.model_name}/dt={datetime.now(UTC):%Y-%m-%d}/local-train.jsonl"
+    return ModelKeys(seeded.champion.model_name, labelled_prefix=prefix).labelled_root
+
+
+def _labelled_key(seeded: Seeded) -> str:
+    return f"{_labelled_root(seeded)}dt={datetime.now(UTC):%Y-%m-%d}/local-train.jsonl"
 
 
 def prepare_train(seeded: Seeded) -> None:
@@ -121,7 +130,7 @@ def prepare_train(seeded: Seeded) -> None:
     data = seeded.data
     s3, bucket = seeded.s3(), seeded.aws.bucket
     # Labelled rows other scenarios left (GroundTruthFunction's join) would also be trained on.
-    prefix = _environment(seeded, "TrainFunction")["LABELLED_PREFIX"]
+    prefix = _labelled_root(seeded)
     for item in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
         s3.delete_object(Bucket=bucket, Key=item["Key"])
     s3.put_object(Bucket=bucket, Key=TRAINING_KEY, Body=_training_csv(data))
@@ -199,7 +208,7 @@ def check_promote(payload: Any, seeded: Seeded, event: dict[str, Any]) -> None:
     candidate, champion = event["candidate_version"], seeded.champion.version
     assert (payload["champion"], payload["previous"]) == (candidate, champion), payload
     assert _serving(seeded) == (candidate, champion)
-    watch = PromotionWatch.model_validate(seeded.read_json(WATCH_KEY))
+    watch = PromotionWatch.model_validate(seeded.read_json(PROMOTION_WATCH_KEY))
     assert (watch.version, watch.previous, watch.run_id) == (candidate, champion, event["run_id"])
     minutes = float(_environment(seeded, "PromoteFunction")["PROMOTION_WATCH_MINUTES"])
     assert watch.watch_until - watch.promoted_at == timedelta(minutes=minutes)
@@ -208,7 +217,7 @@ def check_promote(payload: Any, seeded: Seeded, event: dict[str, Any]) -> None:
 
 def end_promotion(seeded: Seeded) -> None:
     restore_champion(seeded)
-    _delete(seeded, WATCH_KEY)
+    _delete(seeded, PROMOTION_WATCH_KEY)
 
 
 # ---------------------------------------------------------------- ReportFunction
@@ -218,13 +227,13 @@ def prepare_report(seeded: Seeded) -> EventFields:
     """The run holds the lock; its training judged a candidate against the serving champion."""
     event = REPORT.event_with(None)
     now = datetime.now(UTC)
-    held = LockRecord(
+    held = LeaseRecord(
         holder=event["run_id"],
         state="running",
         acquired_at=now,
         expires_at=now + timedelta(hours=1),
     )
-    s3_json.write(seeded.s3(), seeded.aws.bucket, LOCK_KEY, held)
+    S3Objects(seeded.s3(), seeded.aws.bucket).put_json(RETRAINING_LOCK_KEY, held)
     state = event["state"]
     training = {**state["training"], "champion_version": seeded.champion.version}
     return {"state": {**state, "training": training}}
@@ -233,7 +242,7 @@ def prepare_report(seeded: Seeded) -> EventFields:
 def check_report(payload: Any, seeded: Seeded, event: dict[str, Any]) -> None:
     run_id = event["run_id"]
     assert (payload["outcome"], payload["notify"]) == ("rejected", True), payload
-    assert payload["record_key"] == RunStore(seeded.s3(), seeded.aws.bucket).key(run_id)
+    assert payload["record_key"] == retraining_run_key(run_id)
     record = _run_record(seeded, run_id)
     evaluation = event["state"]["evaluation"]
     assert record["outcome"] == "rejected"
@@ -265,12 +274,12 @@ def prepare_rollback(seeded: Seeded) -> None:
         promoted_at=now - timedelta(minutes=1),
         watch_until=now + timedelta(minutes=59),
     )
-    s3_json.write(seeded.s3(), seeded.aws.bucket, WATCH_KEY, watch)
+    S3Objects(seeded.s3(), seeded.aws.bucket).put_json(PROMOTION_WATCH_KEY, watch)
 
 
 def check_rollback(payload: Any, seeded: Seeded, event: dict[str, Any]) -> None:
     assert (payload["outcome"], payload["notify"]) == ("rolled_back", True), payload
-    watch = PromotionWatch.model_validate(seeded.read_json(WATCH_KEY))
+    watch = PromotionWatch.model_validate(seeded.read_json(PROMOTION_WATCH_KEY))
     assert watch.rolled_back_at is not None, "the watch was not resolved"
     assert _serving(seeded) == (seeded.champion.version, watch.version)
     record = _run_record(seeded, event["run_id"])

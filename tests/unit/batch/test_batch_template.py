@@ -7,35 +7,38 @@ import pytest
 from aws_lambda_powertools.utilities.parser import parse
 
 from batch_handler.models import ChunkTask, Invocation, ObjectCreatedEvent, SweepEvent
+from sklambda.storage import keys
 from sklambda_local.template import PROJECT_ROOT
 from tests.conftest import EVENTS
-
-
-def _allowed(stack) -> dict[str, set[str]]:
-    granted: dict[str, set[str]] = {}
-    for policy in stack.properties("BatchScoreFunction")["Policies"]:
-        for statement in policy["Statement"]:
-            resources = statement["Resource"]
-            for action in statement["Action"]:
-                granted.setdefault(action, set()).update(
-                    resources if isinstance(resources, list) else [resources]
-                )
-    return granted
+from tests.unit.s3_grants import grants, model_keys, under
 
 
 def test_batch_function_writes_only_its_output_prefixes(stack):
-    granted = _allowed(stack)
-    bucket = f"arn:aws:s3:::{stack.name_of('ModelBucket')}"
-    assert granted["s3:PutObject"] == {
-        f"{bucket}/{prefix}/*" for prefix in ("scored", "rejected", "runs", "batch-work")
-    }
-    assert f"{bucket}/incoming/*" in granted["s3:GetObject"]
-    assert not any(
-        resource.endswith("/*") and "incoming" in resource for resource in granted["s3:PutObject"]
+    granted = grants(stack, "BatchScoreFunction")
+    model = model_keys(stack, "BatchScoreFunction")
+    assert granted["s3:PutObject"] == under(
+        keys.SCORED_PREFIX, keys.REJECTED_PREFIX, keys.BATCH_RUNS_PREFIX, keys.BATCH_WORK_PREFIX
     )
-    assert "s3:DeleteObject" not in granted or granted["s3:DeleteObject"] == {
-        f"{bucket}/batch-work/*"
-    }
+    assert granted["s3:GetObject"] == under(
+        keys.INCOMING_PREFIX, keys.BATCH_RUNS_PREFIX, keys.BATCH_WORK_PREFIX, model.model_root
+    )
+    assert granted["s3:DeleteObject"] == under(keys.BATCH_WORK_PREFIX)
+    listed = under(
+        keys.INCOMING_PREFIX, keys.BATCH_RUNS_PREFIX, keys.BATCH_WORK_PREFIX, model.model_root
+    )
+    assert granted["s3:ListBucket"] == granted["s3:ListBucketVersions"] == listed
+    # The claim, the manifest and the parts of a run all live in the working area
+    run = keys.batch_run_id(f"{keys.INCOMING_PREFIX}a.csv", "v1")
+    for key in (
+        keys.batch_claim_key(run),
+        keys.batch_manifest_key(run),
+        keys.batch_part_key(run, "scored", 0),
+    ):
+        assert key.startswith(keys.BATCH_WORK_PREFIX)
+    lifecycle = stack.properties("ModelBucket")["LifecycleConfiguration"]["Rules"]
+    assert {"Id": "expire-batch-working-files", "Prefix": keys.BATCH_WORK_PREFIX}.items() <= next(
+        rule for rule in lifecycle if rule["Id"] == "expire-batch-working-files"
+    ).items()
     # It may start its own state machine and nothing else
     machine = stack.properties("BatchScoreStateMachine")["Name"]
     assert {arn.rsplit(":", 1)[-1] for arn in granted["states:StartExecution"]} == {machine}
@@ -66,7 +69,7 @@ def test_uploads_reach_the_function_through_eventbridge_filtered_to_incoming(sta
     events = stack.properties("BatchScoreFunction")["Events"]
     pattern = events["ObjectCreated"]["Properties"]["Pattern"]
     assert pattern["detail-type"] == ["Object Created"]
-    assert pattern["detail"]["object"]["key"] == [{"prefix": "incoming/"}]
+    assert pattern["detail"]["object"]["key"] == [{"prefix": keys.INCOMING_PREFIX}]
     assert pattern["detail"]["bucket"]["name"] == [stack.name_of("ModelBucket")]
     assert events["Sweep"]["Properties"]["Schedule"] == stack.parameter("BatchSweepSchedule")
 
@@ -78,7 +81,7 @@ def test_the_state_machine_is_a_distributed_map_over_a_manifest(stack):
     scoring = json.loads(text)["States"]["ScoreChunks"]
     assert scoring["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
     assert scoring["ItemReader"]["Resource"] == "arn:aws:states:::s3:getObject"
-    assert scoring["ResultWriter"]["Parameters"]["Prefix"].startswith("batch-work/")
+    assert scoring["ResultWriter"]["Parameters"]["Prefix"] == keys.MAP_RUNS_PREFIX
     assert {"MaxConcurrencyPath", "ToleratedFailurePercentagePath"} <= set(scoring)
     assert scoring["Catch"][0]["Next"] == "RecordFailure"
 

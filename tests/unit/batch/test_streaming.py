@@ -7,7 +7,8 @@ import numpy as np
 from batch_handler.adapters.s3io import decode_lines, line_blocks
 from batch_handler.formats import FileFormat, csv_layout, json_lines_layout
 from batch_handler.parsing import Rejected
-from batch_handler.rendering import ScoredRenderer, Scores, rejected_line
+from batch_handler.rendering import ScoredRenderer, rejected_line
+from sklambda.runtime import Scores
 from sklambda.schema import Feature, FeatureKind, FeatureSchema
 
 SCHEMA = FeatureSchema(features=[Feature(name="x", kind=FeatureKind.NUMERIC)])
@@ -31,7 +32,9 @@ def test_csv_output_appends_scores_to_the_untouched_record():
     layout = csv_layout("id,x", SCHEMA)
     renderer = ScoredRenderer(layout, ["no", "yes, really"], "v1")
     scores = Scores(
-        np.array([1, 0]), np.array([[0.25, 0.75], [0.5, 0.5]]), ["no", "yes, really"], "v1"
+        np.array(["yes, really", "no"]),
+        np.array([[0.25, 0.75], [0.5, 0.5]]),
+        ("no", "yes, really"),
     )
     assert (
         renderer.header()
@@ -45,7 +48,7 @@ def test_csv_output_appends_scores_to_the_untouched_record():
 
 def test_json_output_is_the_record_with_its_scores_added():
     renderer = ScoredRenderer(json_lines_layout(SCHEMA), [0, 1], "v2")
-    scores = Scores(np.array([1]), np.array([[0.1, 0.9]]), [0, 1], "v2")
+    scores = Scores(np.array([1]), np.array([[0.1, 0.9]]), (0, 1))
     (line,) = renderer.lines(['{"id": "a", "x": 3} '], scores)
     assert json.loads(line) == {
         "id": "a",

@@ -14,6 +14,7 @@ from sklambda.monitoring.capture import (
     FirehoseCaptureSink,
     json_rows,
 )
+from sklambda.runtime import Scores
 
 NOW = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -71,9 +72,7 @@ def _request(capture: DataCapture, request_id: str = "r1") -> bool:
         model_version="v1",
         features=["a", "b"],
         matrix=np.array([[1.0, np.nan], [2.0, 3.0]]),
-        predictions=[0, 1],
-        probabilities=np.array([[0.9, 0.1], [0.2, 0.8]]),
-        classes=[0, 1],
+        scores=Scores(np.array([0, 1]), np.array([[0.9, 0.1], [0.2, 0.8]]), (0, 1)),
     )
 
 
@@ -145,7 +144,7 @@ def test_batch_rows_are_sampled_one_by_one_and_keep_their_row_ids():
         model_version="v1",
         features=["a", "b"],
         matrix=matrix,
-        predictions=np.array([0, 1, 0, 1, 1]),
+        scores=Scores(np.array([0, 1, 0, 1, 1])),
         first_row_id=100,
     )
     assert delivered

@@ -4,22 +4,10 @@ import json
 
 import pytest
 
+from drift_handler.settings import DriftSettings, GroundTruthSettings
+from sklambda.storage.keys import LABELS_PREFIX
 from sklambda_local.template import LocalStack
-
-
-def _allowed(stack: LocalStack, function: str) -> dict[str, set[str]]:
-    """Action → the resources (or ListBucket prefixes) it is allowed on."""
-    allowed: dict[str, set[str]] = {}
-    for policy in stack.properties(function)["Policies"]:
-        for statement in policy["Statement"]:
-            resources = statement["Resource"]
-            resources = resources if isinstance(resources, list) else [resources]
-            prefixes = statement.get("Condition", {}).get("StringLike", {}).get("s3:prefix")
-            if prefixes:
-                resources = prefixes if isinstance(prefixes, list) else [prefixes]
-            for action in statement["Action"]:
-                allowed.setdefault(action, set()).update(resources)
-    return allowed
+from tests.unit.s3_grants import grants, model_keys, under
 
 
 def test_the_alarms_other_stacks_refer_to_exist_with_these_logical_ids(stack):
@@ -40,37 +28,39 @@ def test_the_alarms_other_stacks_refer_to_exist_with_these_logical_ids(stack):
 
 
 def test_drift_reads_capture_and_models_and_writes_only_reports_and_its_state(stack):
-    bucket = stack.arn_of("ModelBucket")
-    allowed = _allowed(stack, "DriftFunction")
-    assert allowed["s3:GetObject"] == {
-        f"{bucket}/capture/sklambda-model/*",
-        f"{bucket}/models/sklambda-model/*",
-        f"{bucket}/monitoring/sklambda-model/*",
-    }
-    assert allowed["s3:PutObject"] == {
-        f"{bucket}/reports/sklambda-model/*",
-        f"{bucket}/monitoring/sklambda-model/*",
-    }
+    keys = model_keys(stack, "DriftFunction", DriftSettings)
+    allowed = grants(stack, "DriftFunction")
+    read = under(keys.capture_root, keys.model_root, keys.state_root)
+    assert allowed["s3:GetObject"] == read
+    assert allowed["s3:ListBucket"] == read
+    assert allowed["s3:PutObject"] == under(keys.reports_root, keys.state_root)
+    assert keys.drift_watermark_key.startswith(keys.state_root)
     assert "s3:DeleteObject" not in allowed
 
 
 def test_ground_truth_reads_labels_and_writes_labelled_data_and_reports(stack):
-    bucket = stack.arn_of("ModelBucket")
-    allowed = _allowed(stack, "GroundTruthFunction")
-    assert f"{bucket}/labels/*" in allowed["s3:GetObject"]
-    assert allowed["s3:PutObject"] == {
-        f"{bucket}/labelled/sklambda-model/*",
-        f"{bucket}/reports/sklambda-model/*",
-    }
+    keys = model_keys(stack, "GroundTruthFunction", GroundTruthSettings)
+    allowed = grants(stack, "GroundTruthFunction")
+    assert allowed["s3:GetObject"] == under(LABELS_PREFIX, keys.capture_root, keys.model_root)
+    assert allowed["s3:ListBucket"] == under(keys.capture_root, keys.model_root)
+    assert allowed["s3:PutObject"] == under(keys.labelled_root, keys.reports_root)
+    events = stack.properties("GroundTruthFunction")["Events"]
+    pattern = events["LabelsUploaded"]["Properties"]["Pattern"]
+    assert pattern["detail"]["object"]["key"] == [{"prefix": LABELS_PREFIX}]
 
 
-def test_capture_goes_encrypted_to_the_private_bucket_under_capture(stack):
-    stream = stack.properties("CaptureDeliveryStream")
+@pytest.mark.parametrize("logical_id", ["CaptureDeliveryStream", "CaptureLogDeliveryStream"])
+def test_capture_goes_encrypted_to_the_private_bucket_where_drift_reads_it(stack, logical_id):
+    keys = model_keys(stack, "DriftFunction", DriftSettings)
+    stream = stack.properties(logical_id)
     assert stream["DeliveryStreamEncryptionConfigurationInput"]["KeyType"] == "AWS_OWNED_CMK"
     destination = stream["ExtendedS3DestinationConfiguration"]
     assert destination["BucketARN"] == stack.arn_of("ModelBucket")
-    assert destination["Prefix"] == "capture/sklambda-model/"
+    assert destination["Prefix"] == keys.capture_root
+    assert destination["ErrorOutputPrefix"] == keys.capture_errors_root
     assert destination["CompressionFormat"] == "GZIP"
+    allowed = grants(stack, "CaptureDeliveryRole")
+    assert allowed["s3:PutObject"] == under(keys.capture_root, keys.capture_errors_root)
 
 
 @pytest.mark.parametrize(

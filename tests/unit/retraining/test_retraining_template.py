@@ -4,8 +4,17 @@ import json
 
 import pytest
 
+from drift_handler.settings import GroundTruthSettings
+from retrain_handler.settings import TrainSettings
+from sklambda.storage.keys import (
+    HOLDOUTS_PREFIX,
+    PROMOTION_WATCH_KEY,
+    RETRAINING_LOCK_KEY,
+    RETRAINING_RUNS_PREFIX,
+)
 from sklambda_local.provision import state_machine_definition
 from sklambda_local.template import PROJECT_ROOT
+from tests.unit.s3_grants import grants, model_keys, under
 
 LOOP_FUNCTIONS = [
     "GuardFunction",
@@ -23,34 +32,67 @@ TRANSIENT = {
 }
 
 
-def _written_resources(stack, function: str) -> set[str]:
-    statements = [
-        s for policy in stack.properties(function)["Policies"] for s in policy["Statement"]
-    ]
-    return {
-        resource
-        for statement in statements
-        if "s3:PutObject" in statement["Action"]
-        for resource in (
-            statement["Resource"]
-            if isinstance(statement["Resource"], list)
-            else [statement["Resource"]]
-        )
-    }
-
-
 @pytest.mark.parametrize("function", LOOP_FUNCTIONS)
 def test_only_promote_and_rollback_can_move_the_champion(stack, function):
-    moves_alias = any("/aliases/" in resource for resource in _written_resources(stack, function))
+    keys = model_keys(stack, function)
+    written = grants(stack, function).get("s3:PutObject", set())
+    moves_alias = any(resource.startswith(keys.aliases_prefix) for resource in written)
     assert moves_alias is (function in {"PromoteFunction", "RollbackFunction"})
 
 
-def test_training_writes_new_versions_and_its_holdout_and_nothing_else(stack):
-    bucket = stack.arn_of("ModelBucket")
-    assert _written_resources(stack, "TrainFunction") == {
-        f"{bucket}/models/sklambda-model/versions/*",
-        f"{bucket}/retraining/holdouts/*",
+def test_training_reads_its_data_and_writes_new_versions_and_its_holdout_only(stack):
+    keys = model_keys(stack, "TrainFunction", TrainSettings)
+    training = TrainSettings.from_environment(
+        stack.function_environment("TrainFunction")
+    ).training_prefix
+    allowed = grants(stack, "TrainFunction")
+    read = under(training, keys.labelled_root, keys.model_root)
+    assert allowed["s3:GetObject"] == read
+    assert allowed["s3:ListBucket"] == read
+    assert allowed["s3:PutObject"] == under(keys.versions_prefix, HOLDOUTS_PREFIX)
+
+
+def test_training_reads_the_labelled_rows_ground_truth_writes(stack):
+    assert (
+        model_keys(stack, "TrainFunction", TrainSettings).labelled_root
+        == model_keys(stack, "GroundTruthFunction", GroundTruthSettings).labelled_root
+    )
+
+
+def _loop_grants(stack, keys) -> dict[str, dict[str, set[str]]]:
+    """What each function of the loop reads and writes, in the keys the code uses."""
+    return {
+        "GuardFunction": {
+            "s3:GetObject": {RETRAINING_LOCK_KEY},
+            "s3:PutObject": {RETRAINING_LOCK_KEY},
+        },
+        "EvaluateFunction": {"s3:GetObject": under(keys.model_root, HOLDOUTS_PREFIX)},
+        "PromoteFunction": {
+            "s3:GetObject": under(keys.model_root),
+            "s3:PutObject": under(keys.aliases_prefix) | {PROMOTION_WATCH_KEY},
+        },
+        "ReportFunction": {
+            "s3:GetObject": under(keys.aliases_prefix) | {RETRAINING_LOCK_KEY},
+            "s3:PutObject": under(RETRAINING_RUNS_PREFIX) | {RETRAINING_LOCK_KEY},
+        },
+        "RollbackFunction": {
+            "s3:GetObject": under(keys.model_root) | {PROMOTION_WATCH_KEY},
+            "s3:PutObject": under(keys.aliases_prefix, RETRAINING_RUNS_PREFIX)
+            | {PROMOTION_WATCH_KEY},
+        },
     }
+
+
+@pytest.mark.parametrize(
+    "function",
+    ["GuardFunction", "EvaluateFunction", "PromoteFunction", "ReportFunction", "RollbackFunction"],
+)
+def test_each_loop_function_reaches_exactly_the_keys_it_uses(stack, function):
+    keys = model_keys(stack, function)
+    allowed = grants(stack, function)
+    for action, expected in _loop_grants(stack, keys)[function].items():
+        assert allowed[action] == expected, action
+    assert "s3:DeleteObject" not in allowed
 
 
 @pytest.mark.parametrize("machine", ["RetrainStateMachine", "RollbackStateMachine"])

@@ -5,7 +5,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from batch_handler.adapters.s3io import error_code
+from sklambda.storage.errors import error_code
 
 
 class StateMachineStarter:

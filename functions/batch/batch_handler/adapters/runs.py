@@ -1,12 +1,13 @@
 """Run records and claims: what makes a repeated delivery of the same object version a no-op."""
 
-import json
-import time
+import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from batch_handler.adapters.s3io import ObjectStore
-from batch_handler.keys import claim_key, run_key
 from batch_handler.models import ObjectRef, RunSummary
+from sklambda.storage.keys import batch_claim_key, batch_run_key
+from sklambda.storage.lock import S3Lock, utc_now
 
 
 def same_version(left: ObjectRef, right: ObjectRef) -> bool:
@@ -25,34 +26,33 @@ def is_older(candidate: ObjectRef, recorded: ObjectRef) -> bool:
 
 class RunStore:
     def __init__(
-        self, store: ObjectStore, lease_seconds: float, clock: Callable[[], float] = time.time
+        self,
+        store: ObjectStore,
+        lease: timedelta,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._store = store
-        self._lease = lease_seconds
+        self._lease = lease
         self._clock = clock
 
     def summary(self, key: str) -> RunSummary | None:
-        body = self._store.get_bytes(run_key(key))
-        return RunSummary.model_validate_json(body) if body is not None else None
+        found = self._store.get_json(batch_run_key(key), RunSummary)
+        return found[0] if found else None
 
     def write(self, summary: RunSummary) -> str:
-        key = run_key(summary.input.key)
-        self._store.put(key, summary.model_dump_json(indent=2).encode())
+        key = batch_run_key(summary.input.key)
+        self._store.put_json(key, summary)
         return key
+
+    def _claim(self, run_id: str) -> S3Lock:
+        return S3Lock(self._store, batch_claim_key(run_id), clock=self._clock)
 
     def claim(self, run_id: str) -> bool:
         """Only one invocation works on an object version at a time; a claim older than the
         lease (the function timeout) belongs to a crashed invocation and may be taken over."""
-        body = json.dumps({"claimed_at": self._clock()}).encode()
-        if self._store.put(claim_key(run_id), body, IfNoneMatch="*"):
-            return True
-        found = self._store.get_with_etag(claim_key(run_id))
-        if found is None:
-            return self._store.put(claim_key(run_id), body, IfNoneMatch="*")
-        content, etag = found
-        if self._clock() - float(json.loads(content)["claimed_at"]) < self._lease:
-            return False
-        return self._store.put(claim_key(run_id), body, IfMatch=etag)
+        # Every claim has its own holder name: a second delivery of the same object version
+        # is refused, never let in as the holder coming back.
+        return self._claim(run_id).acquire(uuid.uuid4().hex, self._lease).acquired
 
     def release(self, run_id: str) -> None:
-        self._store.delete(claim_key(run_id))
+        self._claim(run_id).release()

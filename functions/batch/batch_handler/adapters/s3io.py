@@ -1,27 +1,15 @@
 """S3 adapter: stream an object as chunks of whole lines; write outputs that appear only whole."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Self
 
-from botocore.exceptions import ClientError
+from sklambda.storage.objects import S3Objects
 
 # S3 refuses multipart parts under 5 MiB (except the last); 8 MiB keeps memory low and parts few.
 PART_BYTES = 8 * 1024 * 1024
 _READ_BYTES = 1024 * 1024
 
 Lines = list[str | None]
-
-
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def is_missing(error: ClientError) -> bool:
-    return error_code(error) in {"NoSuchKey", "404", "NotFound", "NoSuchVersion"}
-
-
-def is_precondition_failure(error: ClientError) -> bool:
-    return error_code(error) in {"PreconditionFailed", "412", "ConditionalRequestConflict"}
 
 
 def decode_lines(block: bytes) -> Lines:
@@ -61,10 +49,9 @@ def line_blocks(pieces: Iterable[bytes], chunk_bytes: int) -> Iterator[bytes]:
         yield bytes(pending if pending.endswith(b"\n") else pending + b"\n")
 
 
-class ObjectStore:
-    def __init__(self, s3: Any, bucket: str) -> None:
-        self.s3 = s3
-        self.bucket = bucket
+class ObjectStore(S3Objects):
+    """The bucket's objects, plus what scoring needs: streaming in line blocks, byte ranges
+    and multipart outputs."""
 
     def stream(
         self,
@@ -74,69 +61,17 @@ class ObjectStore:
         byte_range: tuple[int, int] | None = None,
     ) -> Iterator[bytes]:
         """Blocks of whole lines; with byte_range, only bytes start..end-1 of that version."""
-        request: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
-        if version_id:
-            request["VersionId"] = version_id
-        if byte_range is not None:
-            start, end = byte_range
-            if end <= start:
-                return
-            request["Range"] = f"bytes={start}-{end - 1}"
-        body = self.s3.get_object(**request)["Body"]
+        if byte_range is not None and byte_range[1] <= byte_range[0]:
+            return
+        body = self.body(key, version_id=version_id, byte_range=byte_range)
         try:
             yield from line_blocks(body.iter_chunks(_READ_BYTES), chunk_bytes)
         finally:
             body.close()
 
     def read_range(self, key: str, version_id: str | None, start: int, length: int) -> bytes:
-        request: dict[str, Any] = {
-            "Bucket": self.bucket,
-            "Key": key,
-            "Range": f"bytes={start}-{start + length - 1}",
-        }
-        if version_id:
-            request["VersionId"] = version_id
-        return bytes(self.s3.get_object(**request)["Body"].read())
-
-    def get_bytes(self, key: str) -> bytes | None:
-        try:
-            return bytes(self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
-        except ClientError as error:
-            if is_missing(error):
-                return None
-            raise
-
-    def get_with_etag(self, key: str) -> tuple[bytes, str] | None:
-        try:
-            response = self.s3.get_object(Bucket=self.bucket, Key=key)
-        except ClientError as error:
-            if is_missing(error):
-                return None
-            raise
-        return bytes(response["Body"].read()), str(response["ETag"])
-
-    def put(self, key: str, body: bytes, **conditions: str) -> bool:
-        """False when a condition (IfNoneMatch / IfMatch) did not hold."""
-        try:
-            self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, **conditions)
-        except ClientError as error:
-            if is_precondition_failure(error):
-                return False
-            raise
-        return True
-
-    def delete(self, key: str) -> None:
-        self.s3.delete_object(Bucket=self.bucket, Key=key)
-
-    def size(self, key: str) -> int:
-        return int(self.s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
-
-    def latest_versions(self, prefix: str) -> Iterator[dict[str, Any]]:
-        paginator = self.s3.get_paginator("list_object_versions")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
-            for version in page.get("Versions", []):
-                if version.get("IsLatest") and not version["Key"].endswith("/"):
-                    yield version
+        body = self.body(key, version_id=version_id, byte_range=(start, start + length))
+        return bytes(body.read())
 
     def writer(self, key: str, content_type: str) -> "MultipartWriter":
         return MultipartWriter(self.s3, self.bucket, key, content_type)
@@ -181,16 +116,10 @@ class MultipartWriter:
         """Append a whole object server-side; only valid while nothing is buffered."""
         if self._buffer:
             raise ValueError("copy_part_from needs an empty buffer")
-        upload_id = self._start()
-        number = len(self._parts) + 1
-        response = self._s3.upload_part_copy(
-            Bucket=self._bucket,
-            Key=self.key,
-            UploadId=upload_id,
-            PartNumber=number,
-            CopySource={"Bucket": self._bucket, "Key": key},
+        response = self._upload_part(
+            self._s3.upload_part_copy, CopySource={"Bucket": self._bucket, "Key": key}
         )
-        self._parts.append({"PartNumber": number, "ETag": response["CopyPartResult"]["ETag"]})
+        self._parts[-1]["ETag"] = response["CopyPartResult"]["ETag"]
 
     @property
     def buffered(self) -> int:
@@ -208,17 +137,19 @@ class MultipartWriter:
         if self._buffer:
             self._flush()
 
-    def _flush(self) -> None:
+    def _upload_part(self, upload: Callable[..., Any], **content: Any) -> Any:
+        """Send the next part; its ETag is filled in by the caller from the response."""
         upload_id = self._start()
         number = len(self._parts) + 1
-        response = self._s3.upload_part(
-            Bucket=self._bucket,
-            Key=self.key,
-            UploadId=upload_id,
-            PartNumber=number,
-            Body=bytes(self._buffer),
+        response = upload(
+            Bucket=self._bucket, Key=self.key, UploadId=upload_id, PartNumber=number, **content
         )
-        self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
+        self._parts.append({"PartNumber": number})
+        return response
+
+    def _flush(self) -> None:
+        response = self._upload_part(self._s3.upload_part, Body=bytes(self._buffer))
+        self._parts[-1]["ETag"] = response["ETag"]
         self.bytes_written += len(self._buffer)
         self._buffer.clear()
 

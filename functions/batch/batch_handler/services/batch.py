@@ -12,7 +12,6 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
-from batch_handler import keys
 from batch_handler.adapters.runs import RunStore, is_older, same_version
 from batch_handler.errors import ChunkFailedError
 from batch_handler.models import (
@@ -30,6 +29,7 @@ from batch_handler.runner import Runner
 from batch_handler.telemetry import BatchTelemetry
 from sklambda.errors import ModelUnavailableError, SklambdaError
 from sklambda.observability import logger
+from sklambda.storage import keys
 
 # The sweep stops starting files when less than this is left of the invocation.
 SWEEP_MARGIN_MS = 120_000
@@ -92,12 +92,12 @@ class BatchService:
     # ------------------------------------------------------------ one uploaded object
 
     def score_object(self, ref: ObjectRef) -> Outcome:
-        if not ref.key.startswith(keys.INCOMING) or ref.key.endswith("/"):
+        if not ref.key.startswith(keys.INCOMING_PREFIX) or ref.key.endswith("/"):
             return Outcome(key=ref.key, result="ignored: not a file under incoming/")
         settled = self._settled(ref)
         if settled is not None:
             return settled
-        run = keys.run_id(ref.key, ref.version_id or ref.etag)
+        run = keys.batch_run_id(ref.key, ref.version_id or ref.etag)
         if not self._runs.claim(run):
             return Outcome(
                 key=ref.key, result="duplicate: another invocation is scoring this version"
@@ -184,7 +184,7 @@ class BatchService:
     def sweep(self, remaining_ms: Callable[[], int]) -> SweepReport:
         """Score uploads whose latest version has no successful run (nor one under way)."""
         report = SweepReport()
-        for version in self._runner.store.latest_versions(keys.INCOMING):
+        for version in self._runner.store.latest_versions(keys.INCOMING_PREFIX):
             report.examined += 1
             if len(report.started) + len(report.failed) >= self._sweep_max or (
                 remaining_ms() < SWEEP_MARGIN_MS
@@ -193,12 +193,10 @@ class BatchService:
                 break
             ref = ObjectRef(
                 bucket=self._runner.store.bucket,
-                key=version["Key"],
-                version_id=None
-                if version.get("VersionId") in {None, "null"}
-                else version["VersionId"],
-                size=int(version["Size"]),
-                etag=str(version.get("ETag", "")).strip('"'),
+                key=version.key,
+                version_id=version.version_id,
+                size=version.size,
+                etag=version.etag,
             )
             recorded = self._runs.summary(ref.key)
             if (

@@ -8,10 +8,11 @@ import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sklambda.monitoring.capture import CaptureRecord
 from sklambda.observability import logger
+from sklambda.storage.keys import ModelKeys
+from sklambda.storage.objects import S3Objects
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -23,21 +24,17 @@ class CapturedObject:
 
 
 class CaptureStore:
-    def __init__(self, s3: Any, bucket: str, root: str) -> None:
-        self._s3 = s3
-        self._bucket = bucket
-        self._root = root.rstrip("/")
+    def __init__(self, objects: S3Objects, keys: ModelKeys) -> None:
+        self._objects = objects
+        self._keys = keys
 
     def objects_written(self, after: datetime, until: datetime) -> list[CapturedObject]:
         """Objects whose write time is in (after, until], oldest first."""
         found = []
-        paginator = self._s3.get_paginator("list_objects_v2")
         for prefix in self._hourly_prefixes(after, until):
-            for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
-                for item in page.get("Contents", []):
-                    written = item["LastModified"]
-                    if after < written <= until:
-                        found.append(CapturedObject(item["Key"], written))
+            for item in self._objects.list(prefix):
+                if after < item.last_modified <= until:
+                    found.append(CapturedObject(item.key, item.last_modified))
         return sorted(found, key=lambda item: (item.written_at, item.key))
 
     def _hourly_prefixes(self, after: datetime, until: datetime) -> list[str]:
@@ -46,13 +43,13 @@ class CaptureStore:
         hour = (after - timedelta(minutes=15)).replace(minute=0, second=0, microsecond=0)
         prefixes = []
         while hour <= until:
-            prefixes.append(f"{self._root}/{hour:%Y/%m/%d/%H}/")
+            prefixes.append(self._keys.capture_hour_prefix(hour))
             hour += timedelta(hours=1)
         return prefixes
 
     def records(self, objects: list[CapturedObject]) -> Iterator[CaptureRecord]:
         for item in objects:
-            body = self._s3.get_object(Bucket=self._bucket, Key=item.key)["Body"].read()
+            body = self._objects.read_bytes(item.key)
             if body.startswith(_GZIP_MAGIC):
                 body = gzip.decompress(body)
             for number, line in enumerate(body.splitlines(), 1):

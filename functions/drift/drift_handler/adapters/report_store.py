@@ -1,17 +1,15 @@
 """Writes reports under reports/<model>/: JSON for tools, HTML for people."""
 
-from typing import Any
+from sklambda.storage.keys import ModelKeys
+from sklambda.storage.objects import S3Objects
 
 
 class ReportStore:
-    def __init__(self, s3: Any, bucket: str, root: str) -> None:
-        self._s3 = s3
-        self._bucket = bucket
-        self._root = root.rstrip("/")
+    def __init__(self, objects: S3Objects, keys: ModelKeys) -> None:
+        self._objects = objects
+        self._keys = keys
 
     def put(self, relative_key: str, body: str, content_type: str) -> str:
-        key = f"{self._root}/{relative_key}"
-        self._s3.put_object(
-            Bucket=self._bucket, Key=key, Body=body.encode(), ContentType=content_type
-        )
-        return f"s3://{self._bucket}/{key}"
+        key = self._keys.report_key(relative_key)
+        self._objects.put(key, body.encode(), content_type=content_type)
+        return self._objects.uri(key)

@@ -1,10 +1,10 @@
 """Where the previous drift run stopped, kept in one small S3 object."""
 
 from datetime import datetime
-from typing import Any
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel
+
+from sklambda.storage.objects import S3Objects
 
 
 class Watermark(BaseModel):
@@ -13,24 +13,13 @@ class Watermark(BaseModel):
 
 
 class WatermarkStore:
-    def __init__(self, s3: Any, bucket: str, key: str) -> None:
-        self._s3 = s3
-        self._bucket = bucket
+    def __init__(self, objects: S3Objects, key: str) -> None:
+        self._objects = objects
         self._key = key
 
     def read(self) -> Watermark | None:
-        try:
-            response = self._s3.get_object(Bucket=self._bucket, Key=self._key)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
-                return None
-            raise
-        return Watermark.model_validate_json(response["Body"].read())
+        found = self._objects.get_json(self._key, Watermark)
+        return found[0] if found else None
 
     def write(self, watermark: Watermark) -> None:
-        self._s3.put_object(
-            Bucket=self._bucket,
-            Key=self._key,
-            Body=watermark.model_dump_json().encode(),
-            ContentType="application/json",
-        )
+        self._objects.put_json(self._key, watermark)

@@ -8,10 +8,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from drift_handler.dependencies import get_ground_truth_service
 from drift_handler.models import LabelFileUploaded
-from drift_handler.settings import get_settings
+from drift_handler.settings import get_ground_truth_settings
 from sklambda.observability import logger, tracer
 
-get_settings()  # a misconfigured stack fails at cold start
+get_ground_truth_settings()  # a misconfigured stack fails at cold start
 
 
 @logger.inject_lambda_context

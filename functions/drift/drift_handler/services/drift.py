@@ -8,7 +8,6 @@ from drift_handler.adapters.watermark import Watermark, WatermarkStore
 from drift_handler.frames import VersionTraffic, group_by_version
 from drift_handler.html_report import render_html
 from drift_handler.models import DriftRunResult, VersionDriftResult
-from drift_handler.settings import MonitoringSettings
 from drift_handler.telemetry import MonitoringTelemetry
 from sklambda.drift import evaluate_drift
 from sklambda.monitoring.baseline_store import load_baseline
@@ -21,14 +20,21 @@ SETTLE_TIME = timedelta(seconds=1)
 class DriftService:
     def __init__(
         self,
-        settings: MonitoringSettings,
         registry: ModelRegistry,
         captures: CaptureStore,
         watermarks: WatermarkStore,
         reports: ReportStore,
         telemetry: MonitoringTelemetry,
+        *,
+        max_window: timedelta,
+        min_samples: int,
+        psi_threshold: float,
+        p_value_threshold: float,
     ) -> None:
-        self._settings = settings
+        self._max_window = max_window
+        self._min_samples = min_samples
+        self._psi_threshold = psi_threshold
+        self._p_value_threshold = p_value_threshold
         self._registry = registry
         self._captures = captures
         self._watermarks = watermarks
@@ -47,7 +53,7 @@ class DriftService:
         settled = now - SETTLE_TIME
         window_end = min(requested_end or settled, settled).replace(microsecond=0)
         run_id = f"{window_end:%Y%m%dT%H%M%SZ}"
-        longest = window_end - timedelta(hours=self._settings.max_window_hours)
+        longest = window_end - self._max_window
         previous = self._watermarks.read()
         window_start = max(previous.evaluated_until, longest) if previous else longest
         objects = self._captures.objects_written(window_start, window_end)
@@ -88,9 +94,9 @@ class DriftService:
             baseline,
             traffic.matrix(manifest.feature_schema),
             traffic.predictions,
-            min_samples=self._settings.min_samples,
-            psi_threshold=self._settings.psi_threshold,
-            p_value_threshold=self._settings.p_value_threshold,
+            min_samples=self._min_samples,
+            psi_threshold=self._psi_threshold,
+            p_value_threshold=self._p_value_threshold,
         )
         self._telemetry.drift(traffic.version, report)
         stem = f"drift/{traffic.version}/{run_id}"

@@ -19,7 +19,6 @@ from drift_handler.adapters.report_store import ReportStore
 from drift_handler.labels import Label, parse_labels
 from drift_handler.models import GroundTruthResult
 from drift_handler.scoring import score
-from drift_handler.settings import MonitoringSettings
 from drift_handler.telemetry import MonitoringTelemetry
 from sklambda.monitoring.capture import CaptureRecord
 from sklambda.observability import logger
@@ -62,14 +61,15 @@ def _index(records: Any, wanted: set[str]) -> dict[tuple[str, int], CapturedRow]
 class GroundTruthService:
     def __init__(
         self,
-        settings: MonitoringSettings,
         labels: LabelStore,
         registry: ModelRegistry,
         captures: CaptureStore,
         reports: ReportStore,
         telemetry: MonitoringTelemetry,
+        *,
+        label_lookback: timedelta,
     ) -> None:
-        self._settings = settings
+        self._label_lookback = label_lookback
         self._labels = labels
         self._registry = registry
         self._captures = captures
@@ -78,7 +78,7 @@ class GroundTruthService:
 
     def process(self, bucket: str, key: str, now: datetime) -> GroundTruthResult:
         labels = parse_labels(key, self._labels.read_upload(bucket, key))
-        since = now - timedelta(hours=self._settings.label_lookback_hours)
+        since = now - self._label_lookback
         objects = self._captures.objects_written(since, now)
         index = _index(self._captures.records(objects), {label.request_id for label in labels})
         matched: dict[str, list[tuple[Label, CapturedRow]]] = {}

@@ -6,11 +6,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from predict_handler.dependencies import get_service
-from predict_handler.errors import register_error_handlers
+from predict_handler.dependencies import get_prediction_service
+from predict_handler.handlers.errors import register_error_handlers
+from predict_handler.handlers.snapstart import after_restore, before_snapshot
 from predict_handler.models import HealthResponse, PredictRequest, PredictResponse
 from predict_handler.settings import get_settings
-from predict_handler.snapstart import after_restore, before_snapshot
 from sklambda.observability import logger, metrics, tracer
 from sklambda.snapstart import register_hooks
 
@@ -23,17 +23,19 @@ register_error_handlers(app)
 
 @app.post("/predict")
 def predict(request: PredictRequest) -> PredictResponse:
-    return get_service().predict(request.instances, app.current_event.request_context.request_id)
+    return get_prediction_service().predict(
+        request.instances, app.current_event.request_context.request_id
+    )
 
 
 @app.get("/model")
 def model() -> dict[str, Any]:
-    return get_service().model_summary()
+    return get_prediction_service().model_summary()
 
 
 @app.get("/health")
 def health() -> HealthResponse:
-    return get_service().health()
+    return get_prediction_service().health()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -4,13 +4,12 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from predict_handler.models import HealthResponse, PredictResponse
 from predict_handler.telemetry import PredictionTelemetry
 from sklambda.errors import SklambdaError
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
+from sklambda.runtime import Scores
 from sklambda.schema import validate_instances
 
 
@@ -46,26 +45,18 @@ class PredictionService:
         except SklambdaError:
             self._telemetry.invalid_request("schema", model.version)
             raise
-        response = self._score(model, features, request_id)
+        scores = model.predictor.predict(features)
+        response = _response(model, scores, request_id)
         self._telemetry.predicted(model.version, len(instances), time.perf_counter() - started)
-        self._record(model, features, response)
-        return response
-
-    def _record(self, model: LoadedModel, features: np.ndarray, response: PredictResponse) -> None:
-        probabilities = classes = None
-        if response.probabilities:
-            classes = list(response.probabilities[0])
-            probabilities = np.array([list(row.values()) for row in response.probabilities])
         self._capture.capture_request(
-            request_id=response.request_id,
-            model_name=response.model_name,
-            model_version=response.model_version,
+            request_id=request_id,
+            model_name=model.manifest.model_name,
+            model_version=model.version,
             features=model.manifest.feature_schema.names,
             matrix=features,
-            predictions=response.predictions,
-            probabilities=probabilities,
-            classes=classes,
+            scores=scores,
         )
+        return response
 
     def _model(self) -> LoadedModel:
         previous = self._loader.loaded
@@ -77,28 +68,6 @@ class PredictionService:
             self._telemetry.model_refresh_failed(model.version)
         return model
 
-    @staticmethod
-    def _score(model: LoadedModel, features: np.ndarray, request_id: str) -> PredictResponse:
-        manifest = model.manifest
-        estimator = model.estimator
-        probabilities = None
-        if manifest.task == "classification" and hasattr(estimator, "predict_proba"):
-            matrix = estimator.predict_proba(features)
-            classes = estimator.classes_
-            # argmax over probabilities is what predict() does; computing it once saves a pass.
-            predictions = classes[np.argmax(matrix, axis=1)].tolist()
-            labels = [str(label) for label in classes.tolist()]
-            probabilities = [dict(zip(labels, row, strict=True)) for row in matrix.tolist()]
-        else:
-            predictions = estimator.predict(features).tolist()
-        return PredictResponse(
-            predictions=predictions,
-            probabilities=probabilities,
-            model_name=manifest.model_name,
-            model_version=model.version,
-            request_id=request_id,
-        )
-
     def model_summary(self) -> dict[str, Any]:
         return self._model().manifest.summary()
 
@@ -109,3 +78,17 @@ class PredictionService:
             model_loaded=loaded is not None,
             model_version=loaded.version if loaded else None,
         )
+
+
+def _response(model: LoadedModel, scores: Scores, request_id: str) -> PredictResponse:
+    probabilities = None
+    if scores.probabilities is not None and scores.classes is not None:
+        keys = [str(label) for label in scores.classes]
+        probabilities = [dict(zip(keys, row, strict=True)) for row in scores.probabilities.tolist()]
+    return PredictResponse(
+        predictions=scores.labels.tolist(),
+        probabilities=probabilities,
+        model_name=model.manifest.model_name,
+        model_version=model.version,
+        request_id=request_id,
+    )

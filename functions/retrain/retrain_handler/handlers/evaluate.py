@@ -5,16 +5,16 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from retrain_handler.dependencies import evaluate_service
+from retrain_handler.dependencies import get_evaluate_service
 from retrain_handler.models import EvaluateInput
-from retrain_handler.settings import evaluate_settings
+from retrain_handler.settings import get_evaluate_settings
 from sklambda.observability import logger, tracer
 
-evaluate_settings()
+get_evaluate_settings()
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @event_parser(model=EvaluateInput)
 def lambda_handler(event: EvaluateInput, _context: LambdaContext) -> dict[str, Any]:
-    return evaluate_service().evaluate(event).model_dump(mode="json")
+    return get_evaluate_service().evaluate(event).model_dump(mode="json")

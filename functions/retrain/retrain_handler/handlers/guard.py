@@ -5,16 +5,16 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from retrain_handler.dependencies import guard_service
+from retrain_handler.dependencies import get_guard_service
 from retrain_handler.models import GuardInput
-from retrain_handler.settings import guard_settings
+from retrain_handler.settings import get_guard_settings
 from sklambda.observability import logger, tracer
 
-guard_settings()
+get_guard_settings()
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @event_parser(model=GuardInput)
 def lambda_handler(event: GuardInput, _context: LambdaContext) -> dict[str, Any]:
-    return guard_service().enter(event).model_dump(mode="json")
+    return get_guard_service().enter(event).model_dump(mode="json")

@@ -5,16 +5,16 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from retrain_handler.dependencies import promote_service
+from retrain_handler.dependencies import get_promote_service
 from retrain_handler.models import PromoteInput
-from retrain_handler.settings import promote_settings
+from retrain_handler.settings import get_promote_settings
 from sklambda.observability import logger, tracer
 
-promote_settings()
+get_promote_settings()
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @event_parser(model=PromoteInput)
 def lambda_handler(event: PromoteInput, _context: LambdaContext) -> dict[str, Any]:
-    return promote_service().promote(event).model_dump(mode="json")
+    return get_promote_service().promote(event).model_dump(mode="json")

@@ -18,14 +18,13 @@ LATENCY_SAMPLES = 15
 
 def _one_row_milliseconds(model: LoadedModel, matrix: np.ndarray) -> float:
     """Median single-row latency: what one API request costs, without the first-call warm-up."""
-    estimator = model.estimator
-    call = estimator.predict_proba if model.manifest.task == "classification" else estimator.predict
+    predict = model.predictor.predict
     row = matrix[:1]
-    call(row)
+    predict(row)
     timings = []
     for _ in range(LATENCY_SAMPLES):
         started = time.perf_counter()
-        call(row)
+        predict(row)
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
 
@@ -39,7 +38,7 @@ def measure(model: LoadedModel, matrix: np.ndarray, target: np.ndarray) -> Evide
             (feature.name, feature.kind.value) for feature in manifest.feature_schema.features
         ],
         classes=manifest.classes,
-        metrics=holdout_metrics(manifest.task, model.estimator, matrix, target),
+        metrics=holdout_metrics(model.predictor, matrix, target),
         artifact_bytes=manifest.artifact.size_bytes,
         load_seconds=model.load_seconds,
         predict_milliseconds=_one_row_milliseconds(model, matrix),

@@ -9,8 +9,9 @@ from retrain_handler.models import PromoteInput, PromoteResult
 from sklambda.errors import ConcurrentUpdateError
 from sklambda.registry.manifest import AliasPointer
 from sklambda.registry.store import ModelRegistry
-from sklambda.retraining import s3_json
-from sklambda.retraining.watch import WATCH_KEY, PromotionWatch
+from sklambda.retraining.watch import PromotionWatch
+from sklambda.storage.keys import PROMOTION_WATCH_KEY
+from sklambda.storage.objects import S3Objects
 
 
 class PromoteService:
@@ -22,8 +23,7 @@ class PromoteService:
         watch: timedelta,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._s3 = s3
-        self._bucket = bucket
+        self._objects = S3Objects(s3, bucket)
         self._registry = registry
         self._watch = watch
         self._clock = clock
@@ -45,7 +45,7 @@ class PromoteService:
             promoted_at=now,
             watch_until=now + self._watch,
         )
-        s3_json.write(self._s3, self._bucket, WATCH_KEY, watch)
+        self._objects.put_json(PROMOTION_WATCH_KEY, watch)
         return PromoteResult(
             champion=pointer.version,
             previous=request.champion_version,

@@ -8,10 +8,13 @@ from retrain_handler.models import Notification, RollbackInput
 from sklambda.errors import ConcurrentUpdateError
 from sklambda.observability import logger
 from sklambda.registry.store import ModelRegistry
-from sklambda.retraining import s3_json, summary
+from sklambda.retraining import summary
 from sklambda.retraining.runs import RunRecord, RunStore
 from sklambda.retraining.trigger import Trigger, TriggerKind, parse_alarm_event
-from sklambda.retraining.watch import WATCH_KEY, PromotionWatch, rollback_refusal
+from sklambda.retraining.watch import PromotionWatch, rollback_refusal
+from sklambda.storage.errors import PreconditionFailed
+from sklambda.storage.keys import PROMOTION_WATCH_KEY
+from sklambda.storage.objects import S3Objects
 
 
 class RollbackService:
@@ -23,8 +26,7 @@ class RollbackService:
         runs: RunStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._s3 = s3
-        self._bucket = bucket
+        self._objects = S3Objects(s3, bucket)
         self._registry = registry
         self._runs = runs
         self._clock = clock
@@ -38,13 +40,13 @@ class RollbackService:
             at=alarm.time,
         )
         started = self._clock()
-        stored = s3_json.read(self._s3, self._bucket, WATCH_KEY)
-        watch = PromotionWatch.model_validate_json(stored.body) if stored else None
+        stored = self._objects.get_json(PROMOTION_WATCH_KEY, PromotionWatch)
+        watch, etag = stored if stored else (None, "")
         serving = self._registry.alias()
         champion = serving.pointer.version if serving else None
         refusal = rollback_refusal(watch, champion, started)
-        if refusal is None and watch is not None and stored is not None:
-            refusal = self._roll_back(watch, stored.etag, trigger)
+        if refusal is None and watch is not None:
+            refusal = self._roll_back(watch, etag, trigger)
         after = self._registry.alias()
         record = RunRecord(
             run_id=request.run_id,
@@ -83,7 +85,7 @@ class RollbackService:
             return str(error)
         resolved = watch.model_copy(update={"rolled_back_at": self._clock()})
         try:
-            s3_json.write(self._s3, self._bucket, WATCH_KEY, resolved, if_match=etag)
-        except s3_json.PreconditionFailed:
+            self._objects.put_json(PROMOTION_WATCH_KEY, resolved, if_match=etag)
+        except PreconditionFailed:
             logger.warning("the watch changed while rolling back", extra={"version": watch.version})
         return None

@@ -13,9 +13,8 @@ from sklambda.observability import logger
 from sklambda.registry.bundle import publish_bundle
 from sklambda.registry.store import ModelRegistry
 from sklambda.retraining import data
+from sklambda.storage.keys import holdout_key as holdout_key_of
 from sklambda.training.train import save_bundle, train_model
-
-HOLDOUTS_PREFIX = "retraining/holdouts/"
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class TrainService:
         holdout = fresh or data.examples_from_matrix(
             rows.feature_names, trained.holdout_features, trained.holdout_target
         )
-        holdout_key = f"{HOLDOUTS_PREFIX}{request.run_id}.jsonl"
+        holdout_key = holdout_key_of(request.run_id)
         data.write_jsonl_object(self._s3, sources.bucket, holdout_key, holdout)
         self._work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self._work_dir) as bundle_dir:

@@ -4,7 +4,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -15,8 +14,9 @@ from sklambda.errors import (
     ModelUnavailableError,
 )
 from sklambda.observability import logger
-from sklambda.registry.manifest import Manifest, RuntimeVersions
+from sklambda.registry.manifest import Manifest
 from sklambda.registry.store import CHAMPION, ModelRegistry
+from sklambda.runtime import Predictor, runtime_for
 
 _REGISTRY_FAULTS = (BotoCoreError, ClientError)
 _LOAD_FAULTS = (IntegrityError, IncompatibleModelError, ModelNotFoundError, *_REGISTRY_FAULTS)
@@ -25,22 +25,12 @@ _LOAD_FAULTS = (IntegrityError, IncompatibleModelError, ModelNotFoundError, *_RE
 @dataclass(frozen=True)
 class LoadedModel:
     manifest: Manifest
-    estimator: Any
+    predictor: Predictor
     load_seconds: float
 
     @property
     def version(self) -> str:
         return self.manifest.version or ""
-
-
-def check_compatible(manifest: Manifest, runtime: RuntimeVersions) -> None:
-    """A pickle from another scikit-learn release may load and then predict wrongly."""
-    if manifest.runtime.scikit_learn != runtime.scikit_learn:
-        raise IncompatibleModelError(
-            f"{manifest.model_name} {manifest.version} was trained with scikit-learn "
-            f"{manifest.runtime.scikit_learn}, this runtime ships {runtime.scikit_learn}; "
-            "retrain it with the layer's pinned version"
-        )
 
 
 class ModelLoader:
@@ -53,13 +43,11 @@ class ModelLoader:
         ttl_seconds: float,
         *,
         clock: Callable[[], float] = time.monotonic,
-        runtime: RuntimeVersions | None = None,
     ) -> None:
         self._registry = registry
         self._cache_dir = cache_dir
         self._ttl = ttl_seconds
         self._clock = clock
-        self._runtime = runtime or RuntimeVersions.current()
         self._model: LoadedModel | None = None
         self._checked_at = float("-inf")
         self.failures = 0
@@ -102,15 +90,14 @@ class ModelLoader:
         self._checked_at = float("-inf")
 
     def load_version(self, version: str) -> LoadedModel:
-        """Fetch, verify and unpickle one version; nothing is unpickled before its hash matches."""
-        import joblib
-
+        """Fetch, verify and load one version; nothing is deserialised before its hash matches."""
         started = time.perf_counter()
         manifest = self._registry.manifest(version)
-        check_compatible(manifest, self._runtime)
+        runtime = runtime_for(manifest)
+        runtime.check(manifest)
         path = self._registry.download_verified(manifest, self._cache_dir)
-        estimator = joblib.load(path)
-        return LoadedModel(manifest, estimator, time.perf_counter() - started)
+        predictor = runtime.load(path, manifest)
+        return LoadedModel(manifest, predictor, time.perf_counter() - started)
 
     def _keep_serving(self, error: Exception | None, reason: str) -> LoadedModel:
         detail = f"{reason}: {error}" if error else reason

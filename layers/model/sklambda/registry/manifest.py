@@ -8,11 +8,14 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from sklambda.schema import FeatureSchema
+from sklambda.storage.keys import MANIFEST_FILE as MANIFEST_FILE
 
 Task = Literal["classification", "regression"]
 ClassLabel = int | float | str
 ARTIFACT_FILE = "model.joblib"
-MANIFEST_FILE = "manifest.json"
+# The artifact format names the runtime that serves it (sklambda.runtime.registry); manifests
+# written before the field existed are scikit-learn pickles.
+SKLEARN_JOBLIB = "sklearn-joblib"
 BASELINE_FILE = "baseline.json"
 
 
@@ -40,6 +43,7 @@ class ArtifactInfo(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     file: str = ARTIFACT_FILE
+    format: str = Field(default=SKLEARN_JOBLIB, pattern=r"^[a-z0-9][a-z0-9-]*$")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     size_bytes: int = Field(ge=1)
 

@@ -1,7 +1,7 @@
 """S3 adapter for the model registry.
 
 Layout under ``<prefix>/<model name>/``:
-  versions/<version>/model.joblib, baseline.json, manifest.json (written last: the commit mark)
+  versions/<version>/<artifact>, baseline.json, manifest.json (written last: the commit mark)
   aliases/champion.json
 Versions are written with If-None-Match so they are immutable; aliases move with If-Match on
 the ETag that was read, so of two concurrent promotions only one wins.
@@ -11,24 +11,22 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from sklambda.errors import (
     ConcurrentUpdateError,
     IntegrityError,
     ModelNotFoundError,
     RollbackUnavailableError,
-    SdkTooOldError,
     VersionExistsError,
 )
-from sklambda.registry.manifest import MANIFEST_FILE, AliasPointer, Manifest
+from sklambda.registry.manifest import AliasPointer, Manifest
+from sklambda.storage.errors import PreconditionFailed
+from sklambda.storage.keys import CHAMPION, ModelKeys
+from sklambda.storage.objects import S3Objects, require_conditional_writes
 
-CHAMPION = "champion"
 _CHUNK_BYTES = 1024 * 1024
 
 
@@ -36,31 +34,6 @@ _CHUNK_BYTES = 1024 * 1024
 class AliasState:
     pointer: AliasPointer
     etag: str
-
-
-def _error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def _is_precondition_failure(error: ClientError) -> bool:
-    return _error_code(error) in {"PreconditionFailed", "412", "ConditionalRequestConflict"}
-
-
-def _is_missing(error: ClientError) -> bool:
-    return _error_code(error) in {"NoSuchKey", "404", "NotFound"}
-
-
-def require_conditional_writes(s3: Any) -> None:
-    """The layer leaves botocore to the Lambda runtime (docs/build.md); an old one would drop
-    IfMatch/IfNoneMatch with a bare parameter error, so say what is wrong instead."""
-    members = s3.meta.service_model.operation_model("PutObject").input_shape.members
-    if not {"IfMatch", "IfNoneMatch"} <= set(members):
-        import botocore
-
-        raise SdkTooOldError(
-            f"botocore {botocore.__version__} cannot make conditional S3 writes; the registry "
-            "needs botocore 1.35.x from late 2024 or newer (see docs/build.md)"
-        )
 
 
 def _sha256_of(path: Path) -> str:
@@ -74,15 +47,13 @@ def _sha256_of(path: Path) -> str:
 class ModelRegistry:
     def __init__(self, s3: Any, bucket: str, model_name: str, prefix: str = "models") -> None:
         self._s3 = s3
+        self._objects = S3Objects(s3, bucket)
         self.bucket = bucket
         self.model_name = model_name
-        self._root = f"{prefix.strip('/')}/{model_name}"
+        self.keys = ModelKeys(model_name, model_prefix=prefix)
 
     def version_key(self, version: str, file: str) -> str:
-        return f"{self._root}/versions/{version}/{file}"
-
-    def alias_key(self, alias: str) -> str:
-        return f"{self._root}/aliases/{alias}.json"
+        return self.keys.version_key(version, file)
 
     def publish(self, manifest: Manifest, files: dict[str, Path | bytes]) -> Manifest:
         """Upload a new version's files, then its manifest; refuse to overwrite a version."""
@@ -92,57 +63,39 @@ class ModelRegistry:
         for name, content in files.items():
             self._put_new(self.version_key(manifest.version, name), content)
         body = manifest.model_dump_json(indent=2).encode()
-        self._put_new(self.version_key(manifest.version, MANIFEST_FILE), body)
+        self._put_new(self.keys.manifest_key(manifest.version), body)
         return manifest
 
     def _put_new(self, key: str, content: Path | bytes) -> None:
         try:
             if isinstance(content, Path):
                 with content.open("rb") as handle:
-                    self._s3.put_object(Bucket=self.bucket, Key=key, Body=handle, IfNoneMatch="*")
+                    self._objects.put(key, handle, if_none_match=True)
             else:
-                self._s3.put_object(Bucket=self.bucket, Key=key, Body=content, IfNoneMatch="*")
-        except ClientError as error:
-            if _is_precondition_failure(error):
-                raise VersionExistsError(f"{key} already exists; versions are immutable") from error
-            raise
+                self._objects.put(key, content, if_none_match=True)
+        except PreconditionFailed as error:
+            raise VersionExistsError(f"{key} already exists; versions are immutable") from error
 
     def manifest(self, version: str) -> Manifest:
-        try:
-            response = self._s3.get_object(
-                Bucket=self.bucket, Key=self.version_key(version, MANIFEST_FILE)
-            )
-        except ClientError as error:
-            if _is_missing(error):
-                raise ModelNotFoundError(
-                    f"model {self.model_name!r} has no version {version!r}"
-                ) from error
-            raise
-        return Manifest.model_validate_json(response["Body"].read())
+        body = self._objects.get_bytes(self.keys.manifest_key(version))
+        if body is None:
+            raise ModelNotFoundError(f"model {self.model_name!r} has no version {version!r}")
+        return Manifest.model_validate_json(body)
 
     def version_ids(self) -> list[str]:
         """Every published version (those with a manifest), oldest first."""
-        found = []
-        for key in self._keys(f"{self._root}/versions/"):
-            if key.endswith(f"/{MANIFEST_FILE}"):
-                found.append(key.rsplit("/", 2)[-2])
-        return sorted(found)
-
-    def _keys(self, prefix: str) -> Iterator[str]:
-        paginator = self._s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                yield item["Key"]
+        found = (
+            self.keys.version_of_manifest(item.key)
+            for item in self._objects.list(self.keys.versions_prefix)
+        )
+        return sorted(version for version in found if version is not None)
 
     def alias(self, alias: str = CHAMPION) -> AliasState | None:
-        try:
-            response = self._s3.get_object(Bucket=self.bucket, Key=self.alias_key(alias))
-        except ClientError as error:
-            if _is_missing(error):
-                return None
-            raise
-        pointer = AliasPointer.model_validate_json(response["Body"].read())
-        return AliasState(pointer=pointer, etag=response["ETag"])
+        found = self._objects.get_json(self.keys.alias_key(alias), AliasPointer)
+        if found is None:
+            return None
+        pointer, etag = found
+        return AliasState(pointer=pointer, etag=etag)
 
     def promote(
         self, version: str, *, expected_current: str | None = None, reason: str = ""
@@ -191,38 +144,33 @@ class ModelRegistry:
 
     def _write_alias(self, pointer: AliasPointer, seen: AliasState | None) -> None:
         require_conditional_writes(self._s3)
-        condition = {"IfMatch": seen.etag} if seen else {"IfNoneMatch": "*"}
         try:
-            self._s3.put_object(
-                Bucket=self.bucket,
-                Key=self.alias_key(pointer.alias),
-                Body=pointer.model_dump_json().encode(),
-                ContentType="application/json",
-                **condition,
+            self._objects.put_json(
+                self.keys.alias_key(pointer.alias),
+                pointer,
+                if_none_match=seen is None,
+                if_match=seen.etag if seen else None,
             )
-        except ClientError as error:
-            if _is_precondition_failure(error):
-                raise ConcurrentUpdateError(
-                    f"the {pointer.alias} alias moved while {pointer.version} was being promoted"
-                ) from error
-            raise
+        except PreconditionFailed as error:
+            raise ConcurrentUpdateError(
+                f"the {pointer.alias} alias moved while {pointer.version} was being promoted"
+            ) from error
 
     def download_verified(self, manifest: Manifest, directory: Path) -> Path:
         """Stream the artifact to disk, hashing as it arrives; only a matching file is kept."""
         if manifest.version is None:
             raise ValueError("manifest has no version")
         directory.mkdir(parents=True, exist_ok=True)
-        target = directory / f"{manifest.version}-{manifest.artifact.sha256[:12]}.joblib"
+        suffix = Path(manifest.artifact.file).suffix
+        target = directory / f"{manifest.version}-{manifest.artifact.sha256[:12]}{suffix}"
         if target.exists() and _sha256_of(target) == manifest.artifact.sha256:
             return target
-        response = self._s3.get_object(
-            Bucket=self.bucket, Key=self.version_key(manifest.version, manifest.artifact.file)
-        )
+        body = self._objects.body(self.keys.version_key(manifest.version, manifest.artifact.file))
         digest = hashlib.sha256()
         descriptor, partial = tempfile.mkstemp(dir=directory, suffix=".partial")
         try:
             with os.fdopen(descriptor, "wb") as handle:
-                for chunk in response["Body"].iter_chunks(_CHUNK_BYTES):
+                for chunk in body.iter_chunks(_CHUNK_BYTES):
                     digest.update(chunk)
                     handle.write(chunk)
             if digest.hexdigest() != manifest.artifact.sha256:
@@ -241,13 +189,7 @@ class ModelRegistry:
         return json.loads(self.read_bytes(version, file))
 
     def read_bytes(self, version: str, file: str) -> bytes:
-        try:
-            response = self._s3.get_object(Bucket=self.bucket, Key=self.version_key(version, file))
-        except ClientError as error:
-            if _is_missing(error):
-                raise ModelNotFoundError(
-                    f"model {self.model_name!r} version {version!r} has no {file}"
-                ) from error
-            raise
-        body: bytes = response["Body"].read()
+        body = self._objects.get_bytes(self.keys.version_key(version, file))
+        if body is None:
+            raise ModelNotFoundError(f"model {self.model_name!r} version {version!r} has no {file}")
         return body

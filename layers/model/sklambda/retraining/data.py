@@ -1,10 +1,10 @@
 """Training rows for a retraining run, read from S3, shaped by the champion's feature schema.
 
 Contracts (documented in docs/retraining.md):
-  training/**.csv   header row; the champion's feature columns and its target column.
-  labelled/**.jsonl one object per line: {"features": {<name>: value, ...}, "label": value};
-                    other keys (request_id, model_version, labelled_at) are ignored.
-  labelled/**.csv   what ground-truth monitoring writes: feature columns and the target column.
+  training/**.csv           header row; the champion's feature columns and its target column.
+  labelled/<model>/**.jsonl one object per line: {"features": {<name>: value, ...}, "label": v};
+                            other keys (request_id, model_version, labelled_at) are ignored.
+  labelled/<model>/**.csv   what ground-truth monitoring writes: feature and target columns.
   Labelled objects are ordered by LastModified then key, so the newest rows come last.
 """
 
@@ -21,6 +21,7 @@ import numpy as np
 
 from sklambda.errors import TrainingDataError
 from sklambda.schema import FeatureKind, FeatureSchema
+from sklambda.storage.objects import ListedObject, S3Objects
 from sklambda.training.data import MISSING_MARKERS, TrainingData, parse_target
 
 
@@ -32,19 +33,13 @@ class Example:
 
 def _objects(
     s3: Any, bucket: str, prefix: str, suffix: str | tuple[str, ...]
-) -> list[dict[str, Any]]:
-    paginator = s3.get_paginator("list_objects_v2")
-    found = [
-        item
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix)
-        for item in page.get("Contents", [])
-        if item["Key"].endswith(suffix)
-    ]
-    return sorted(found, key=lambda item: (item["LastModified"], item["Key"]))
+) -> list[ListedObject]:
+    found = [item for item in S3Objects(s3, bucket).list(prefix) if item.key.endswith(suffix)]
+    return sorted(found, key=lambda item: (item.last_modified, item.key))
 
 
 def _body(s3: Any, bucket: str, key: str) -> str:
-    return str(s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8-sig"))
+    return S3Objects(s3, bucket).read_bytes(key).decode("utf-8-sig")
 
 
 def parse_csv(text: str, target: str, where: str) -> Iterator[Example]:
@@ -59,8 +54,8 @@ def parse_csv(text: str, target: str, where: str) -> Iterator[Example]:
 def read_csv_examples(s3: Any, bucket: str, prefix: str, target: str) -> list[Example]:
     examples: list[Example] = []
     for item in _objects(s3, bucket, prefix, ".csv"):
-        where = f"s3://{bucket}/{item['Key']}"
-        examples.extend(parse_csv(_body(s3, bucket, item["Key"]), target, where))
+        where = f"s3://{bucket}/{item.key}"
+        examples.extend(parse_csv(_body(s3, bucket, item.key), target, where))
     return examples
 
 
@@ -82,11 +77,11 @@ def read_labelled_examples(
 ) -> list[Example]:
     examples: list[Example] = []
     for item in _objects(s3, bucket, prefix, (".jsonl", ".csv")):
-        if since is not None and item["LastModified"] < since:
+        if since is not None and item.last_modified < since:
             continue
-        where = f"s3://{bucket}/{item['Key']}"
-        text = _body(s3, bucket, item["Key"])
-        if item["Key"].endswith(".csv"):
+        where = f"s3://{bucket}/{item.key}"
+        text = _body(s3, bucket, item.key)
+        if item.key.endswith(".csv"):
             examples.extend(parse_csv(text, target, where))
         else:
             examples.extend(parse_jsonl(text, where))
@@ -94,7 +89,7 @@ def read_labelled_examples(
 
 
 def write_jsonl_object(s3: Any, bucket: str, key: str, examples: Sequence[Example]) -> None:
-    s3.put_object(Bucket=bucket, Key=key, Body=to_jsonl(examples))
+    S3Objects(s3, bucket).put(key, to_jsonl(examples))
 
 
 def read_jsonl_object(s3: Any, bucket: str, key: str) -> list[Example]:

@@ -1,31 +1,20 @@
-"""One retraining at a time, and none again within a cool-down: a lock object in S3.
+"""One retraining at a time, and none again within a cool-down: the bucket's S3 lock.
 
-S3 conditional writes are atomic and strongly consistent: of two runs that race for the lock
-exactly one create (If-None-Match) or take-over (If-Match on the ETag read) succeeds. A
-running lock expires after the state machine's own timeout, so a run that died without
+A running lock expires after the state machine's own timeout, so a run that died without
 releasing cannot wedge the loop; a released lock stays until the cool-down ends.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from sklambda.retraining import s3_json
+from sklambda.storage.keys import RETRAINING_LOCK_KEY
+from sklambda.storage.lock import LeaseRecord, S3Lock, utc_now
+from sklambda.storage.objects import S3Objects
 
 LockStatus = Literal["acquired", "running", "cooling_down"]
-LOCK_KEY = "retraining/lock.json"
-
-
-class LockRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    holder: str
-    state: Literal["running", "finished"]
-    acquired_at: datetime
-    expires_at: datetime
-    finished_at: datetime | None = None
 
 
 class LockDecision(BaseModel):
@@ -38,10 +27,6 @@ class LockDecision(BaseModel):
     until: datetime
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class RetrainingLock:
     def __init__(
         self,
@@ -50,65 +35,25 @@ class RetrainingLock:
         *,
         run_timeout: timedelta,
         cooldown: timedelta,
-        key: str = LOCK_KEY,
-        clock: Callable[[], datetime] = _utc_now,
+        key: str = RETRAINING_LOCK_KEY,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._s3 = s3
-        self._bucket = bucket
-        self._key = key
+        self._lock = S3Lock(S3Objects(s3, bucket), key, clock=clock)
         self._run_timeout = run_timeout
         self._cooldown = cooldown
-        self._clock = clock
 
     def acquire(self, run_id: str) -> LockDecision:
-        now = self._clock()
-        mine = LockRecord(
-            holder=run_id, state="running", acquired_at=now, expires_at=now + self._run_timeout
-        )
-        try:
-            s3_json.write(self._s3, self._bucket, self._key, mine, if_none_match=True)
-            return self._granted(mine)
-        except s3_json.PreconditionFailed:
-            pass
-        stored = s3_json.read(self._s3, self._bucket, self._key)
-        if stored is None:  # released and deleted by hand between our two calls
-            return self.acquire(run_id)
-        current = LockRecord.model_validate_json(stored.body)
-        if current.holder == run_id and current.state == "running":
-            return self._granted(current)  # a retried Guard task after a lost response
-        if current.expires_at > now:
-            return self._refused(current)
-        try:
-            s3_json.write(self._s3, self._bucket, self._key, mine, if_match=stored.etag)
-        except s3_json.PreconditionFailed:
-            latest = s3_json.read(self._s3, self._bucket, self._key)
-            if latest is None:
-                return self.acquire(run_id)
-            return self._refused(LockRecord.model_validate_json(latest.body))
-        return self._granted(mine)
+        outcome = self._lock.acquire(run_id, self._run_timeout)
+        if outcome.acquired:
+            return self._granted(outcome.record)
+        return self._refused(outcome.record)
 
     def release(self, run_id: str) -> bool:
         """Start the cool-down; only the holder can release, and releasing twice is harmless."""
-        stored = s3_json.read(self._s3, self._bucket, self._key)
-        if stored is None:
-            return False
-        current = LockRecord.model_validate_json(stored.body)
-        if current.holder != run_id:
-            return False
-        if current.state == "finished":
-            return True
-        now = self._clock()
-        finished = current.model_copy(
-            update={"state": "finished", "finished_at": now, "expires_at": now + self._cooldown}
-        )
-        try:
-            s3_json.write(self._s3, self._bucket, self._key, finished, if_match=stored.etag)
-        except s3_json.PreconditionFailed:
-            return False
-        return True
+        return self._lock.finish(run_id, self._cooldown)
 
     @staticmethod
-    def _granted(record: LockRecord) -> LockDecision:
+    def _granted(record: LeaseRecord) -> LockDecision:
         return LockDecision(
             acquired=True,
             status="acquired",
@@ -118,7 +63,7 @@ class RetrainingLock:
         )
 
     @staticmethod
-    def _refused(record: LockRecord) -> LockDecision:
+    def _refused(record: LeaseRecord) -> LockDecision:
         if record.state == "running":
             message = (
                 f"retraining run {record.holder} is still running (started "

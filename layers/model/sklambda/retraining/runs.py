@@ -5,10 +5,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from sklambda.retraining import s3_json
 from sklambda.retraining.trigger import Trigger
+from sklambda.storage.keys import RETRAINING_RUNS_PREFIX, retraining_run_key
+from sklambda.storage.objects import S3Objects
 
-RUNS_PREFIX = "retraining/runs/"
 Outcome = Literal["promoted", "rejected", "refused", "failed", "rolled_back", "not_rolled_back"]
 
 
@@ -33,36 +33,29 @@ class RunRecord(BaseModel):
 
 
 class RunStore:
-    def __init__(self, s3: Any, bucket: str, prefix: str = RUNS_PREFIX) -> None:
-        self._s3 = s3
-        self._bucket = bucket
-        self._prefix = prefix
-
-    def key(self, run_id: str) -> str:
-        return f"{self._prefix}{run_id}.json"
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self._objects = S3Objects(s3, bucket)
 
     def put(self, record: RunRecord) -> str:
-        key = self.key(record.run_id)
-        s3_json.write(self._s3, self._bucket, key, record)
+        key = retraining_run_key(record.run_id)
+        self._objects.put_json(key, record)
         return key
 
     def get(self, run_id: str) -> RunRecord | None:
-        stored = s3_json.read(self._s3, self._bucket, self.key(run_id))
-        return RunRecord.model_validate_json(stored.body) if stored else None
+        found = self._objects.get_json(retraining_run_key(run_id), RunRecord)
+        return found[0] if found else None
 
     def recent(self, limit: int = 20) -> list[RunRecord]:
         """Newest first; the listing is by LastModified so old records are not all fetched."""
-        paginator = self._s3.get_paginator("list_objects_v2")
         items = [
             item
-            for page in paginator.paginate(Bucket=self._bucket, Prefix=self._prefix)
-            for item in page.get("Contents", [])
-            if item["Key"].endswith(".json")
+            for item in self._objects.list(RETRAINING_RUNS_PREFIX)
+            if item.key.endswith(".json")
         ]
-        items.sort(key=lambda item: item["LastModified"], reverse=True)
+        items.sort(key=lambda item: item.last_modified, reverse=True)
         records = []
         for item in items[:limit]:
-            stored = s3_json.read(self._s3, self._bucket, item["Key"])
-            if stored is not None:
-                records.append(RunRecord.model_validate_json(stored.body))
+            found = self._objects.get_json(item.key, RunRecord)
+            if found is not None:
+                records.append(found[0])
         return sorted(records, key=lambda record: record.started_at, reverse=True)

@@ -5,8 +5,6 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-WATCH_KEY = "retraining/promotion-watch.json"
-
 
 class PromotionWatch(BaseModel):
     model_config = ConfigDict(frozen=True)

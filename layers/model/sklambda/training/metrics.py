@@ -5,6 +5,9 @@ from typing import Any
 
 import numpy as np
 
+from sklambda.registry.manifest import Task
+from sklambda.runtime.scores import Scores
+
 
 def classification_scores(
     truth: Sequence[Any] | np.ndarray,
@@ -56,3 +59,14 @@ def regression_scores(
     if spread > 0:
         scores["r2"] = 1.0 - float(np.sum(errors**2)) / spread
     return scores
+
+
+def prediction_scores(
+    task: Task, truth: Sequence[Any] | np.ndarray, scores: Scores
+) -> dict[str, float]:
+    """The task's quality measures for a model's Scores against the true values."""
+    if task == "regression":
+        return regression_scores(truth, scores.labels)
+    # Without probabilities the labels seen are the classes, in scikit-learn's sorted order.
+    classes = scores.classes or np.unique(np.concatenate([np.asarray(truth), scores.labels]))
+    return classification_scores(truth, scores.labels, list(classes), scores.probabilities)

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 from sklearn.model_selection import train_test_split
 
@@ -20,9 +19,11 @@ from sklambda.registry.manifest import (
     Task,
     TrainingDataInfo,
 )
+from sklambda.runtime import Predictor
+from sklambda.runtime.scikit_learn import SklearnPredictor, dump_artifact
 from sklambda.schema import infer_schema
 from sklambda.training.data import TrainingData
-from sklambda.training.metrics import classification_scores, regression_scores
+from sklambda.training.metrics import prediction_scores
 from sklambda.training.pipeline import DEFAULT_HYPERPARAMETERS, build_pipeline
 
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
@@ -48,13 +49,9 @@ def infer_task(target: np.ndarray) -> Task:
 
 
 def holdout_metrics(
-    task: Task, estimator: Any, features: np.ndarray, target: np.ndarray
+    predictor: Predictor, features: np.ndarray, target: np.ndarray
 ) -> dict[str, float]:
-    predictions = estimator.predict(features)
-    if task == "regression":
-        return regression_scores(target, predictions)
-    classes = [value.item() if hasattr(value, "item") else value for value in estimator.classes_]
-    return classification_scores(target, predictions, classes, estimator.predict_proba(features))
+    return prediction_scores(predictor.task, target, predictor.predict(features))
 
 
 def train_model(
@@ -76,6 +73,8 @@ def train_model(
     params = {**DEFAULT_HYPERPARAMETERS, **(hyperparameters or {})}
     estimator = build_pipeline(schema, task, params)
     estimator.fit(train_x, train_y)
+    predictor = SklearnPredictor(estimator, task)
+    holdout = predictor.predict(test_x)
     classes = (
         [value.item() if hasattr(value, "item") else value for value in estimator.classes_]
         if task == "classification"
@@ -86,7 +85,7 @@ def train_model(
         task=task,
         classes=classes,
         feature_schema=schema,
-        metrics=holdout_metrics(task, estimator, test_x, test_y),
+        metrics=prediction_scores(task, test_y, holdout),
         training_data=TrainingDataInfo(
             source=data.source,
             fingerprint=data.fingerprint(),
@@ -100,16 +99,15 @@ def train_model(
         estimator=type(estimator.steps[-1][1]).__name__,
         hyperparameters=params,
     )
-    holdout_predictions = estimator.predict(test_x)
-    baseline = training_baseline(manifest, features, holdout_predictions)
-    return TrainedModel(estimator, manifest, test_x, test_y, holdout_predictions, baseline)
+    baseline = training_baseline(manifest, features, holdout.labels)
+    return TrainedModel(estimator, manifest, test_x, test_y, holdout.labels, baseline)
 
 
 def save_bundle(trained: TrainedModel, directory: Path) -> Manifest:
     """Write model.joblib, baseline.json and manifest.json; the manifest records their sha256."""
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACT_FILE
-    joblib.dump(trained.estimator, artifact)
+    dump_artifact(trained.estimator, artifact)
     payload = artifact.read_bytes()
     manifest = trained.manifest.model_copy(
         update={
