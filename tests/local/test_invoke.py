@@ -8,6 +8,7 @@ the tier stops there.
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,19 +48,12 @@ def test_the_arm64_tier_covers_functions_of_the_template():
 def test_sam_local_invoke_on_the_deployed_arm64_build(
     function: str, arm64_seeded: Seeded, deployed_build: Path, tmp_path: Path
 ):
-    template = emulated_template(deployed_build)
-    _run_scenario(
-        function, arm64_seeded, deployed_build, tmp_path, template, EMULATED_TIMEOUT_SECONDS
-    )
+    options = {"template": emulated_template(deployed_build), "timeout": EMULATED_TIMEOUT_SECONDS}
+    _run_scenario(function, arm64_seeded, deployed_build, tmp_path, **options)
 
 
 def _run_scenario(
-    function: str,
-    seeded: Seeded,
-    build: Path,
-    tmp_path: Path,
-    template: Path | None = None,
-    timeout: float = 300.0,
+    function: str, seeded: Seeded, build: Path, tmp_path: Path, **invoke_options: Any
 ) -> None:
     scenario = scenario_for(function)
     try:
@@ -67,7 +61,7 @@ def _run_scenario(
         event = scenario.event_with(fields)
         event_path = tmp_path / scenario.event_path.name
         event_path.write_text(json.dumps(event))
-        invocation = invoke(seeded.aws, build, function, event_path, template, timeout)
+        invocation = invoke(seeded.aws, build, function, event_path, **invoke_options)
         payload = invocation.payload
         assert not (isinstance(payload, dict) and "errorType" in payload), (
             f"{function} raised: {payload}\n{invocation.logs[-3000:]}"
