@@ -20,7 +20,7 @@ from sklambda.training.train import TrainedModel
 from sklambda_local.containers import functions_without_endpoint_variable
 from sklambda_local.emulation import arm64_image
 from sklambda_local.sam_local import LocalAws
-from sklambda_local.template import TEMPLATE_PATH
+from sklambda_local.template import TEMPLATE_PATH, LocalStack
 from tests.local.scenarios import Seeded
 
 # The modules the model pipeline, training and the handlers import from scikit-learn.
@@ -72,7 +72,9 @@ def sdk_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+# PredictFunction's settings as the template sets them, so its handler module imports.
 PROBE_ENVIRONMENT = {
+    **LocalStack().function_environment("PredictFunction"),
     "PYTHONDONTWRITEBYTECODE": "1",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "MODEL_BUCKET": "probe-bucket",
