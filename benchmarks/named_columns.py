@@ -1,7 +1,7 @@
 """Serving a pipeline that selects columns by name: a DataFrame library vs positions.
 
 Prints, never asserts:
-  - unzipped size of pandas, polars and pyarrow for the layer's platform (arm64, Python 3.12),
+  - unzipped size of pandas, polars and pyarrow for the layer's platform (arm64, Python 3.13),
     from the wheels `pip download` fetches (needs the package index), with and without tests;
   - the import time each adds to a cold start, median of interleaved fresh processes;
   - one-row and 100-row predict latency of a ColumnTransformer pipeline, fed a pandas
@@ -28,7 +28,7 @@ def wheel_sizes() -> None:
         for name, requirement in WHEELS.items():
             done = subprocess.run(
                 [sys.executable, "-m", "pip", "download", requirement, "--no-deps", "-q",
-                 "--only-binary=:all:", "--python-version", "3.12", "--platform",
+                 "--only-binary=:all:", "--python-version", "3.13", "--platform",
                  "manylinux_2_28_aarch64", "--platform", "manylinux2014_aarch64", "-d", work],
                 capture_output=True, text=True, check=False,
             )  # fmt: skip

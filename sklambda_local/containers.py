@@ -37,7 +37,7 @@ SETUP_SCRIPT = SCRIPTS_DIR / "setup.sh"
 SERVICE_SCRIPT = SCRIPTS_DIR / "start-service.sh"
 
 BASE_IMAGE_REPO = "public.ecr.aws/lambda/python"
-PYTHON_RUNTIME_VERSION = "3.12"
+PYTHON_RUNTIME_VERSION = "3.13"
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL"
 # Template parameters the local tests set; production deploys keep their defaults.
 ENDPOINT_PARAMETER = "LocalEndpointUrl"
