@@ -4,6 +4,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -33,12 +34,27 @@ def _registry(args: argparse.Namespace) -> Any:
 
 def _train(args: argparse.Namespace) -> None:
     from sklambda.training.data import load_bundled, load_csv
-    from sklambda.training.train import save_bundle, train_model
+    from sklambda.training.train import choose_task, save_bundle, train_model
 
     if args.csv and not args.target:
         raise SklambdaError("--csv needs --target, the name of the column to predict")
-    data = load_csv(Path(args.csv), args.target) if args.csv else load_bundled(args.dataset)
-    trained = train_model(data, model_name=args.model_name, task=args.task, seed=args.seed)
+    if args.drop and not args.csv:
+        raise SklambdaError("--drop applies to --csv files")
+    data = (
+        load_csv(Path(args.csv), args.target, args.drop) if args.csv else load_bundled(args.dataset)
+    )
+    for notice in data.notices:
+        print(notice)
+    choice = choose_task(data.target)
+    print(choice.describe(inferred=args.task is None))
+    trained = train_model(
+        data,
+        model_name=args.model_name,
+        task=args.task or choice.task,
+        estimator=args.estimator,
+        hyperparameters=_json_object(args.params, "--params"),
+        seed=args.seed,
+    )
     manifest = save_bundle(trained, Path(args.out))
     metrics = ", ".join(f"{name}={value:.4f}" for name, value in manifest.metrics.items())
     print(f"trained {manifest.estimator} on {data.rows} rows from {data.source}: {metrics}")
@@ -48,28 +64,53 @@ def _train(args: argparse.Namespace) -> None:
     print(f"  sklambda publish {args.out}")
 
 
-def _publish(args: argparse.Namespace) -> None:
-    from sklambda.registry.bundle import publish_bundle
+def _json_object(raw: str | None, option: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise SklambdaError(f"{option} is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise SklambdaError(f'{option} must be a JSON object such as {{"max_depth": 4}}')
+    return value
 
+
+def _publish(args: argparse.Namespace) -> None:
+    from sklambda_cli.publishing.registry_access import publish_and_promote
+
+    if (args.bundle is None) == (args.model is None):
+        raise SklambdaError("give a bundle directory, or --model FILE with --data and --target")
     registry = _registry(args)
-    manifest = publish_bundle(registry, Path(args.bundle))
-    print(f"published {manifest.model_name} {manifest.version}")
-    if manifest.onnx is not None:
-        print(f"onnx: {manifest.onnx.note}")
-    if args.promote:
-        pointer = registry.promote(manifest.version or "", reason="published with --promote")
-        print(f"champion is now {pointer.version} (previous: {pointer.previous or 'none'})")
+    if args.model:
+        from sklambda_cli.publishing.files import build_from_files
+
+        with tempfile.TemporaryDirectory() as work:
+            for line in build_from_files(args, registry.model_name, Path(work)):
+                print(line)
+            _, lines = publish_and_promote(
+                registry, Path(work), promote=args.promote, force=args.force
+            )
+    else:
+        _, lines = publish_and_promote(
+            registry, Path(args.bundle), promote=args.promote, force=args.force
+        )
+    for line in lines:
+        print(line)
 
 
 def _promote(args: argparse.Namespace) -> None:
-    from sklambda.runtime.registry import check_servable
+    from sklambda_cli.publishing.promotion import promote_checked
 
-    registry = _registry(args)
-    check_servable(registry.manifest(args.version), args.inference_runtime)
-    pointer = registry.promote(
-        args.version, expected_current=args.expect_current, reason=args.reason
-    )
-    print(f"champion is now {pointer.version} (previous: {pointer.previous or 'none'})")
+    for line in promote_checked(
+        _registry(args),
+        args.version,
+        reason=args.reason,
+        force=args.force,
+        expected_current=args.expect_current,
+        inference_runtime=args.inference_runtime,
+    ):
+        print(line)
 
 
 def _rollback(args: argparse.Namespace) -> None:
@@ -95,6 +136,12 @@ def _models(args: argparse.Namespace) -> None:
             f"{version}  {role:<9} {manifest.created_at:%Y-%m-%d %H:%M}  "
             f"{manifest.estimator}  {onnx}  {metrics}"
         )
+        # Metrics from different holdouts do not compare; say which rows each was measured on.
+        held = manifest.holdout
+        print(f"    measured on: {held.source}, {held.rows} rows" if held else "    measured on: ?")
+        if version == champion and state and state.pointer.reason:
+            since = f"{state.pointer.updated_at:%Y-%m-%d %H:%M}"
+            print(f"    champion since {since}: {state.pointer.reason}")
 
 
 def _predict(args: argparse.Namespace) -> None:
@@ -186,15 +233,36 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--out", default="build/model", help="bundle directory (default: %(default)s)"
     )
+    train.add_argument(
+        "--estimator",
+        help="hist-gradient-boosting (default), random-forest, logistic-regression, "
+        "linear-regression, ridge, or module:callable returning an estimator",
+    )
+    train.add_argument("--params", help="estimator parameters as JSON, e.g. '{\"max_depth\": 4}'")
+    train.add_argument(
+        "--drop", action="append", default=[], metavar="COLUMN", help="leave a column out (repeat)"
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument(
         "--model-name", default=os.environ.get("SKLAMBDA_MODEL_NAME", DEFAULT_MODEL_NAME)
     )
     train.set_defaults(run=_train)
 
-    publish = commands.add_parser("publish", help="upload a trained bundle as a new version")
-    publish.add_argument("bundle", help="directory written by `sklambda train`")
+    publish = commands.add_parser(
+        "publish", help="upload a trained bundle, or a model fitted elsewhere, as a new version"
+    )
+    publish.add_argument("bundle", nargs="?", help="directory written by `sklambda train`")
+    publish.add_argument("--model", help="a fitted estimator saved with joblib.dump")
+    publish.add_argument("--data", help="CSV the model was fitted on (with --model)")
+    publish.add_argument("--target", help="target column of --data")
+    publish.add_argument("--task", choices=["classification", "regression"])
+    held = publish.add_mutually_exclusive_group()
+    held.add_argument("--holdout", help="CSV to measure the model on (default: a split of --data)")
+    held.add_argument("--holdout-fraction", type=float, default=0.2)
     publish.add_argument("--promote", action="store_true", help="make it the champion at once")
+    publish.add_argument(
+        "--force", action="store_true", help="promote despite a task, class or schema change"
+    )
     registry_options(publish)
     publish.set_defaults(run=_publish)
 
@@ -208,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("SKLAMBDA_INFERENCE_RUNTIME", "sklearn"),
         help="the stack's InferenceRuntime; onnx refuses a version without a parity-passing "
         "ONNX artifact (default $SKLAMBDA_INFERENCE_RUNTIME or sklearn)",
+    )
+    promote.add_argument(
+        "--force", action="store_true", help="promote despite a task, class or schema change"
     )
     registry_options(promote)
     promote.set_defaults(run=_promote)
