@@ -55,10 +55,13 @@ def promote_checked(
 ) -> list[str]:
     """Promote `version`; returns what to tell the person. Refuses surprises unless `force`,
     and a version the deployed inference runtime cannot serve even with it."""
-    from sklambda.runtime.registry import check_servable
+    from sklambda.runtime.registry import SERVE_ONNX, check_servable
 
     candidate = registry.manifest(version)
-    check_servable(candidate, inference_runtime)
+    if inference_runtime == SERVE_ONNX:
+        # Not forceable: no ONNX graph means nothing to serve. Under sklearn a release
+        # mismatch is one of the surprises below, which --force may override.
+        check_servable(candidate, inference_runtime)
     state = registry.alias()
     champion = registry.manifest(state.pointer.version) if state else None
     found = surprises(candidate, champion, runtime or RuntimeVersions.current())
