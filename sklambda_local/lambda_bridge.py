@@ -20,6 +20,7 @@ from botocore.compat import HTTPHeaders
 
 from sklambda_local.function_logs import invoke_capturing_output
 from sklambda_local.functions import import_handler
+from sklambda_local.iam import running_as
 from sklambda_local.local_api import LocalContext
 from sklambda_local.template import LocalStack
 
@@ -84,7 +85,8 @@ def run_in_process(
         count = len(log.invocations) if log is not None else 0
         context = LocalContext(logical_id, f"local-{count}")
         try:
-            result = invoke_capturing_output(logical_id, handler, event, context)
+            with running_as(stack, logical_id):
+                result = invoke_capturing_output(logical_id, handler, event, context)
         except Exception as error:
             result = {
                 "errorType": type(error).__name__,

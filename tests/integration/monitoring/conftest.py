@@ -15,6 +15,7 @@ from sklambda.training.data import load_bundled
 from sklambda_local.emf import emf_to_cloudwatch
 from sklambda_local.function_logs import add_listener, invoke_capturing_output, remove_listener
 from sklambda_local.functions import import_handler
+from sklambda_local.iam import running_as
 from sklambda_local.provision import provision_alarms, provision_delivery_stream
 from sklambda_local.template import LocalStack
 from tests.integration.conftest import FakeLambdaContext, load_event
@@ -32,9 +33,15 @@ def _reset_dependencies() -> None:
     aws.best_effort_client.cache_clear()
 
 
+def _platform_cloudwatch() -> Any:
+    # CloudWatch Logs turns EMF lines into metrics in AWS; the function's role never calls it.
+    with aws.signing_as(None):
+        return aws.client("cloudwatch")
+
+
 @pytest.fixture
 def emf_metrics(moto: None) -> Iterator[None]:
-    listener = emf_to_cloudwatch(lambda: aws.client("cloudwatch"))
+    listener = emf_to_cloudwatch(_platform_cloudwatch)
     add_listener(listener)
     yield
     remove_listener(listener)
@@ -60,7 +67,10 @@ def run_function(
             _reset_dependencies()
             warm[:] = [logical_id]
         handler = import_handler(stack, logical_id)
-        return invoke_capturing_output(logical_id, handler, event, FakeLambdaContext(logical_id))
+        with running_as(stack, logical_id):
+            return invoke_capturing_output(
+                logical_id, handler, event, FakeLambdaContext(logical_id)
+            )
 
     yield run
     _reset_dependencies()
