@@ -105,8 +105,7 @@ class _Tier:
         return self.roles[role_name]
 
     def _assume_new_role(self, role_name: str, policy: str) -> aws.Credentials:
-        with aws.signing_as(None):
-            iam, sts = aws.client("iam"), aws.client("sts")
+        iam, sts = platform_client("iam"), platform_client("sts")
         # Lambda's service principal assumes a function's role in AWS; the test process does here.
         trust = {
             "Version": "2012-10-17",
@@ -185,8 +184,11 @@ def enforced_iam() -> Iterator[None]:
         aws.best_effort_client.cache_clear()
 
 
-def iam_is_enforced() -> bool:
-    return bool(_active)
+def platform_client(service: str) -> Any:
+    """A client that signs as the test process, for what AWS does beside a function and never
+    with its role (CloudWatch Logs extracting EMF metrics, a log subscription forwarding)."""
+    with aws.signing_as(None):
+        return aws.client(service)
 
 
 def running_with_policy(

@@ -15,7 +15,8 @@ from sklambda.training.data import load_bundled
 from sklambda_local.emf import emf_to_cloudwatch
 from sklambda_local.function_logs import add_listener, invoke_capturing_output, remove_listener
 from sklambda_local.functions import import_handler
-from sklambda_local.iam import running_as
+from sklambda_local.iam import platform_client, running_as
+from sklambda_local.log_subscriptions import forward_subscribed_lines
 from sklambda_local.provision import provision_alarms, provision_delivery_stream
 from sklambda_local.template import LocalStack
 from tests.integration.conftest import FakeLambdaContext, load_event
@@ -33,15 +34,9 @@ def _reset_dependencies() -> None:
     aws.best_effort_client.cache_clear()
 
 
-def _platform_cloudwatch() -> Any:
-    # CloudWatch Logs turns EMF lines into metrics in AWS; the function's role never calls it.
-    with aws.signing_as(None):
-        return aws.client("cloudwatch")
-
-
 @pytest.fixture
 def emf_metrics(moto: None) -> Iterator[None]:
-    listener = emf_to_cloudwatch(_platform_cloudwatch)
+    listener = emf_to_cloudwatch(lambda: platform_client("cloudwatch"))
     add_listener(listener)
     yield
     remove_listener(listener)
@@ -77,8 +72,13 @@ def run_function(
 
 
 @pytest.fixture
-def capture_stream(registry, stack: LocalStack) -> str:
-    return provision_delivery_stream(stack, aws.client("firehose"), "CaptureDeliveryStream")
+def capture_stream(registry, stack: LocalStack) -> Iterator[str]:
+    """The stream real-time capture reaches through PredictFunction's log subscription."""
+    stream = provision_delivery_stream(stack, aws.client("firehose"), "CaptureLogDeliveryStream")
+    listener = forward_subscribed_lines(stack, lambda: platform_client("firehose"))
+    add_listener(listener)
+    yield stream
+    remove_listener(listener)
 
 
 @pytest.fixture
