@@ -28,6 +28,7 @@ from moto.core import enable_iam_authentication
 from moto.iam.models import iam_backends
 
 from sklambda import aws
+from sklambda_local.environ import environment_changed
 from sklambda_local.template import LOCAL_ACCOUNT, LocalStack
 
 # moto's Step Functions interpreter signs its S3, SNS and Lambda calls with these.
@@ -151,37 +152,36 @@ def _create_admin(iam: Any) -> tuple[str, dict[str, str]]:
     return user["Arn"], environment
 
 
+def enforcement_requested() -> bool:
+    return os.environ.get("SKLAMBDA_ENFORCE_IAM", "1") != "0"
+
+
 @contextmanager
 def enforced_iam() -> Iterator[None]:
     """Inside a moto mock: this process signs as an administrator and moto enforces IAM.
 
     SKLAMBDA_ENFORCE_IAM=0 turns it off, to tell a permission failure from any other.
     """
-    if os.environ.get("SKLAMBDA_ENFORCE_IAM", "1") == "0":
+    if not enforcement_requested():
         yield
         return
-    saved = {
-        key: os.environ.get(key)
-        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-    }
-    admin_arn, environment = _create_admin(boto3.session.Session().client("iam"))
-    os.environ.pop("AWS_SESSION_TOKEN", None)
-    os.environ.update(environment)
+    admin_arn, credentials = _create_admin(boto3.session.Session().client("iam"))
+    try:
+        with environment_changed(credentials, removed=["AWS_SESSION_TOKEN"]):
+            _clear_clients()
+            _active.append(_Tier(admin_arn))
+            try:
+                with enable_iam_authentication():
+                    yield
+            finally:
+                _active.pop()
+    finally:
+        _clear_clients()
+
+
+def _clear_clients() -> None:
     aws.client.cache_clear()
     aws.best_effort_client.cache_clear()
-    _active.append(_Tier(admin_arn))
-    try:
-        with enable_iam_authentication():
-            yield
-    finally:
-        _active.pop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        aws.client.cache_clear()
-        aws.best_effort_client.cache_clear()
 
 
 def platform_client(service: str) -> Any:

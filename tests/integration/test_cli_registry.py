@@ -6,7 +6,7 @@ from collections.abc import Callable
 import pytest
 
 from sklambda_cli.main import main
-from sklambda_local.iam import running_as
+from sklambda_local.iam import enforcement_requested, running_as
 from sklambda_local.template import LocalStack
 
 
@@ -53,7 +53,8 @@ def test_a_second_rollback_explains_there_is_nothing_left(
     assert "has no previous champion" in capsys.readouterr().err
 
 
-def test_the_publisher_cannot_touch_what_the_functions_write(
+@pytest.mark.skipif(not enforcement_requested(), reason="IAM enforcement is off")
+def test_the_publisher_cannot_publish_another_model(
     registry, champion, bundle_dir, capsys, monkeypatch, publisher
 ):
     monkeypatch.setenv("SKLAMBDA_BUCKET", registry.bucket)
