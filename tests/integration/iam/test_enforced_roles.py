@@ -1,7 +1,6 @@
 """The enforced tier can fail: a function's template role is refused what its policy does not
 grant, and a policy narrowed by one prefix breaks the scenario that needs it."""
 
-import copy
 from typing import Any
 
 import pytest
@@ -11,8 +10,9 @@ from sklambda import aws
 from sklambda.registry.manifest import Manifest
 from sklambda.registry.store import ModelRegistry
 from sklambda_local.iam import enforcement_requested, running_as
-from sklambda_local.template import LocalStack, load_template
+from sklambda_local.template import LocalStack
 from tests.integration.conftest import FakeLambdaContext, load_event
+from tests.integration.narrowing import narrowed
 
 pytestmark = pytest.mark.skipif(
     not enforcement_requested(), reason="SKLAMBDA_ENFORCE_IAM=0 turns IAM enforcement off"
@@ -64,21 +64,18 @@ def test_the_batch_role_reads_uploads_but_cannot_read_labels(
         )
 
 
-def narrowed(function: str, sid: str, resource: str) -> LocalStack:
-    """A test copy of the template whose statement ``sid`` of ``function`` grants only
-    ``resource`` (a Sub pattern) instead of what the template grants."""
-    template = copy.deepcopy(load_template())
-    (policy,) = template["Resources"][function]["Properties"]["Policies"]
-    (statement,) = [s for s in policy["Statement"] if s["Sid"] == sid]
-    statement["Resource"] = {"Fn::Sub": resource}
-    return LocalStack(template=template)
-
-
 @pytest.mark.parametrize(
     ("policy", "status"),
     [
         (None, 200),
-        (("ReadModelRegistry", "${ModelBucket.Arn}/models/${ModelName}/aliases/*"), 503),
+        (
+            (
+                "ReadModelRegistry",
+                "${ModelBucket.Arn}/models/${ModelName}/*",
+                "${ModelBucket.Arn}/models/${ModelName}/aliases/*",
+            ),
+            503,
+        ),
     ],
     ids=["as-deployed", "versions-prefix-dropped"],
 )
@@ -86,7 +83,7 @@ def test_predicting_needs_the_whole_model_prefix(
     stack: LocalStack,
     champion: Manifest,
     predict_env: dict[str, str],
-    policy: tuple[str, str] | None,
+    policy: tuple[str, str, str] | None,
     status: int,
 ) -> None:
     from predict_handler import dependencies
