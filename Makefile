@@ -14,7 +14,7 @@ export SAM_CLI_TELEMETRY := 0
 
 SAM_CONFIG_ENV ?= default
 
-.PHONY: help setup demo serve test unit integration local lint format build sizes validate bench deploy clean
+.PHONY: help setup demo serve env test unit integration local lint format build sizes validate bench deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ setup: $(STAMP) ## Create the development environment
 demo: $(STAMP) ## Run the whole local loop on the embedded AWS (moto)
 	@$(BIN)/python -m sklambda_local.demo
 
-serve: $(STAMP) ## Run the demo and keep the local API up for curl
+serve: $(STAMP) ## Run the demo, then keep the whole local stack running (see README)
 	@$(BIN)/python -m sklambda_local.demo --serve
 
 test: $(STAMP) ## Unit, integration and (where a container runtime exists) local tests
@@ -65,8 +65,13 @@ build: $(STAMP) ## sam build for arm64
 sizes: build ## Each function plus its layers, unzipped and zipped; fails above 200 MiB
 	@$(BIN)/python scripts/check_sizes.py
 
-bench: $(STAMP) ## Print the benchmark figures
-	@for script in benchmarks/*.py; do echo "==> $$script"; $(BIN)/python $$script || exit 1; done
+bench: $(STAMP) ## Print the benchmark figures (every script runs; fails at the end if one failed)
+	@failed=""; for script in benchmarks/*.py; do echo "==> $$script"; \
+		$(BIN)/python $$script || failed="$$failed $$script"; done; \
+		if [ -n "$$failed" ]; then echo "failed:$$failed" >&2; exit 1; fi
+
+env: ## Shell lines pointing AWS clients and the CLI at `make serve`: eval "$$(make env)"
+	@if [ -f .demo/env ]; then cat .demo/env; else echo "echo 'make serve is not running (no .demo/env)' >&2"; fi
 
 deploy: build ## sam deploy (SAM_CONFIG_ENV=dev|prod picks the samconfig.toml environment)
 	@$(BIN)/sam deploy --config-env $(SAM_CONFIG_ENV)

@@ -1,4 +1,4 @@
-"""sklambda train | publish | promote | rollback | models | predict | retrain | runs."""
+"""sklambda train | publish | promote | rollback | models | predict | score | retrain | runs."""
 
 import argparse
 import json
@@ -121,6 +121,23 @@ def _retrain(args: argparse.Namespace) -> None:
     start_run(args.state_machine, args.reason, wait=args.wait)
 
 
+def _score(args: argparse.Namespace) -> None:
+    from sklambda_cli.score import score
+
+    if not args.bucket:
+        raise SklambdaError("no bucket: pass --bucket or set SKLAMBDA_BUCKET")
+    succeeded = score(
+        args.bucket,
+        Path(args.file),
+        key=args.key,
+        wait=args.wait,
+        out=Path(args.out),
+        timeout_seconds=args.timeout,
+    )
+    if not succeeded:
+        raise SklambdaError("the run did not succeed; see its record above")
+
+
 def _runs(args: argparse.Namespace) -> None:
     from sklambda_cli.retraining import list_runs
 
@@ -206,6 +223,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-auth", action="store_true", help="send unsigned (the local demo server only)"
     )
     predict.set_defaults(run=_predict)
+
+    scoring = commands.add_parser("score", help="upload a file to incoming/ and have it scored")
+    scoring.add_argument("file", help="CSV or JSON Lines file")
+    scoring.add_argument("--key", help="name under incoming/ (default: the file's name)")
+    scoring.add_argument(
+        "--wait", action="store_true", help="wait for the run, print it and download its outputs"
+    )
+    scoring.add_argument("--out", default=".", help="where --wait writes outputs (default: .)")
+    scoring.add_argument(
+        "--timeout", type=float, default=900, help="seconds --wait waits (default: %(default)s)"
+    )
+    scoring.add_argument(
+        "--bucket",
+        default=os.environ.get("SKLAMBDA_BUCKET"),
+        help="the stack's bucket (default: $SKLAMBDA_BUCKET)",
+    )
+    scoring.set_defaults(run=_score)
 
     retrain = commands.add_parser("retrain", help="start a retraining run by hand")
     retrain.add_argument(

@@ -3,6 +3,7 @@ request and invoking the handler in-process, as API Gateway plus Lambda would.""
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from sklambda_local.api_metrics import ResponseListener
 from sklambda_local.apigw import proxy_event
 from sklambda_local.function_logs import invoke_capturing_output
 
@@ -31,10 +33,11 @@ class LocalContext:
 
 
 def _request_handler(
-    handler: Handler, function_name: str, stage: str
+    handler: Handler, function_name: str, stage: str, on_response: ResponseListener | None
 ) -> type[BaseHTTPRequestHandler]:
     class ProxyRequestHandler(BaseHTTPRequestHandler):
         def _invoke(self) -> None:
+            started = time.perf_counter()
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode() if length else None
             path = self.path.split("?", 1)[0]
@@ -62,6 +65,10 @@ def _request_handler(
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+            if on_response is not None:
+                on_response(
+                    int(result.get("statusCode", 502)), (time.perf_counter() - started) * 1e3
+                )
 
         do_GET = do_POST = _invoke
 
@@ -73,9 +80,18 @@ def _request_handler(
 
 @contextmanager
 def serve_function(
-    handler: Handler, *, function_name: str, stage: str, host: str = "127.0.0.1", port: int = 0
+    handler: Handler,
+    *,
+    function_name: str,
+    stage: str,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    on_response: ResponseListener | None = None,
 ) -> Iterator[str]:
-    server = ThreadingHTTPServer((host, port), _request_handler(handler, function_name, stage))
+    """Serve until the block ends; ``on_response`` hears each answer as API Gateway's metrics."""
+    server = ThreadingHTTPServer(
+        (host, port), _request_handler(handler, function_name, stage, on_response)
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

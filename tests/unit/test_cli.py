@@ -2,7 +2,17 @@ import pytest
 
 from sklambda_cli.main import build_parser, main
 
-COMMANDS = ["train", "publish", "promote", "rollback", "models", "predict", "retrain", "runs"]
+COMMANDS = [
+    "train",
+    "publish",
+    "promote",
+    "rollback",
+    "models",
+    "predict",
+    "score",
+    "retrain",
+    "runs",
+]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])

@@ -23,6 +23,7 @@ from batch_handler.models import (
     ObjectRef,
     RunError,
     RunSummary,
+    S3NotificationEvent,
     SweepEvent,
 )
 from batch_handler.runner import Runner
@@ -41,6 +42,12 @@ class Outcome(BaseModel):
     key: str
     result: str
     summary: RunSummary | None = None
+
+
+class Outcomes(BaseModel):
+    """What an S3 notification carrying several records led to, one outcome per object."""
+
+    results: list[Outcome]
 
 
 class SweepReport(BaseModel):
@@ -77,6 +84,9 @@ class BatchService:
         result: BaseModel
         if isinstance(invocation, ObjectCreatedEvent):
             result = self.score_object(invocation.object_ref())
+        elif isinstance(invocation, S3NotificationEvent):
+            outcomes = [self.score_object(ref) for ref in invocation.object_refs()]
+            result = outcomes[0] if len(outcomes) == 1 else Outcomes(results=outcomes)
         elif isinstance(invocation, SweepEvent):
             result = self.sweep(remaining_ms)
         elif isinstance(invocation, ChunkTask):
