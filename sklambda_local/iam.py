@@ -18,7 +18,7 @@ given administrator rights here: state machine roles are not enforced.
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -184,11 +184,11 @@ def _clear_clients() -> None:
     aws.best_effort_client.cache_clear()
 
 
-def platform_client(service: str) -> Any:
+def platform_client(service: str, clients: Callable[[str], Any] = aws.client) -> Any:
     """A client that signs as the test process, for what AWS does beside a function and never
     with its role (CloudWatch Logs extracting EMF metrics, a log subscription forwarding)."""
     with aws.signing_as(None):
-        return aws.client(service)
+        return clients(service)
 
 
 def running_with_policy(
