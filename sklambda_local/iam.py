@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import boto3
@@ -29,7 +30,7 @@ from moto.iam.models import iam_backends
 
 from sklambda import aws
 from sklambda_local.environ import environment_changed
-from sklambda_local.template import LOCAL_ACCOUNT, LocalStack
+from sklambda_local.template import LOCAL_ACCOUNT, LOCAL_REGION, LocalStack
 
 # moto's Step Functions interpreter signs its S3, SNS and Lambda calls with these.
 _INTERPRETER_KEY = ("ak", "sk")
@@ -97,6 +98,15 @@ class _Tier:
     admin_arn: str
     roles: dict[str, aws.Credentials] = field(default_factory=dict)
 
+    # Built on first need and kept: building a client costs more than everything else here.
+    @cached_property
+    def _iam(self) -> Any:
+        return boto3.session.Session().client("iam")
+
+    @cached_property
+    def _sts(self) -> Any:
+        return boto3.session.Session().client("sts")
+
     def credentials_for(self, name: str, statements: list[dict[str, Any]]) -> aws.Credentials:
         document = {"Version": "2012-10-17", "Statement": as_moto_authorizes(statements)}
         text = json.dumps(document, sort_keys=True)
@@ -106,7 +116,6 @@ class _Tier:
         return self.roles[role_name]
 
     def _assume_new_role(self, role_name: str, policy: str) -> aws.Credentials:
-        iam, sts = platform_client("iam"), platform_client("sts")
         # Lambda's service principal assumes a function's role in AWS; the test process does here.
         trust = {
             "Version": "2012-10-17",
@@ -118,9 +127,9 @@ class _Tier:
                 }
             ],
         }
-        role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))
-        iam.put_role_policy(RoleName=role_name, PolicyName="template", PolicyDocument=policy)
-        issued = sts.assume_role(RoleArn=role["Role"]["Arn"], RoleSessionName=role_name[:64])
+        role = self._iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))
+        self._iam.put_role_policy(RoleName=role_name, PolicyName="template", PolicyDocument=policy)
+        issued = self._sts.assume_role(RoleArn=role["Role"]["Arn"], RoleSessionName=role_name[:64])
         credentials = issued["Credentials"]
         return aws.Credentials(
             credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
@@ -130,26 +139,27 @@ class _Tier:
 _active: list[_Tier] = []
 
 
-def _create_admin(iam: Any) -> tuple[str, dict[str, str]]:
-    user = iam.create_user(UserName="sklambda-test-admin")["User"]
-    iam.put_user_policy(
-        UserName=user["UserName"], PolicyName="admin", PolicyDocument=json.dumps(_ADMIN_POLICY)
-    )
-    key = iam.create_access_key(UserName=user["UserName"])["AccessKey"]
-    interpreter = iam.create_user(UserName="stepfunctions-interpreter")["User"]
-    iam.put_user_policy(
-        UserName=interpreter["UserName"],
-        PolicyName="admin",
-        PolicyDocument=json.dumps(_ADMIN_POLICY),
-    )
+def _user_with_admin_rights(name: str) -> Any:
+    """An IAM user allowed everything, made in moto's IAM directly (no client to build)."""
     backend = iam_backends[LOCAL_ACCOUNT]["aws"]
-    fixed = backend.create_access_key(interpreter["UserName"])
+    user = backend.create_user(LOCAL_REGION, name)
+    backend.put_user_policy(name, "admin", json.dumps(_ADMIN_POLICY))
+    return user
+
+
+def _create_admin() -> tuple[str, dict[str, str]]:
+    """The test's own identity, and the key moto's Step Functions interpreter signs with."""
+    backend = iam_backends[LOCAL_ACCOUNT]["aws"]
+    admin = _user_with_admin_rights("sklambda-test-admin")
+    key = backend.create_access_key(admin.name)
+    _user_with_admin_rights("stepfunctions-interpreter")
+    fixed = backend.create_access_key("stepfunctions-interpreter")
     fixed.access_key_id, fixed.secret_access_key = _INTERPRETER_KEY
     environment = {
-        "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-        "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+        "AWS_ACCESS_KEY_ID": key.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": key.secret_access_key,
     }
-    return user["Arn"], environment
+    return admin.arn, environment
 
 
 def enforcement_requested() -> bool:
@@ -165,7 +175,7 @@ def enforced_iam() -> Iterator[None]:
     if not enforcement_requested():
         yield
         return
-    admin_arn, credentials = _create_admin(boto3.session.Session().client("iam"))
+    admin_arn, credentials = _create_admin()
     try:
         with environment_changed(credentials, removed=["AWS_SESSION_TOKEN"]):
             _clear_clients()
