@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import boto3
@@ -46,13 +46,16 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _sam_policy_template(name: str, parameters: dict[str, Any]) -> dict[str, Any]:
-    """A SAM policy template (LambdaInvokePolicy, S3ReadPolicy, ...) as SAM expands it."""
+@cache
+def _policy_templates() -> Any:
     from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
 
-    processor = PolicyTemplatesProcessor(
-        PolicyTemplatesProcessor.get_default_policy_templates_json()
-    )
+    return PolicyTemplatesProcessor(PolicyTemplatesProcessor.get_default_policy_templates_json())
+
+
+def _sam_policy_template(name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """A SAM policy template (LambdaInvokePolicy, S3ReadPolicy, ...) as SAM expands it."""
+    processor = _policy_templates()
     if not processor.has(name):
         raise NotImplementedError(f"{name} is neither a policy statement nor a SAM policy template")
     return dict(processor.convert(name, parameters))
