@@ -21,12 +21,12 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from typing import Any
 
-import boto3
 from moto.core import enable_iam_authentication
 from moto.iam.models import iam_backends
+from moto.sts.models import sts_backends
 
 from sklambda import aws
 from sklambda_local.environ import environment_changed
@@ -98,45 +98,37 @@ def as_moto_authorizes(statements: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 @dataclass
 class _Tier:
-    admin_arn: str
     roles: dict[str, aws.Credentials] = field(default_factory=dict)
-
-    # Built on first need and kept: building a client costs more than everything else here.
-    @cached_property
-    def _iam(self) -> Any:
-        return boto3.session.Session().client("iam")
-
-    @cached_property
-    def _sts(self) -> Any:
-        return boto3.session.Session().client("sts")
 
     def credentials_for(self, name: str, statements: list[dict[str, Any]]) -> aws.Credentials:
         document = {"Version": "2012-10-17", "Statement": as_moto_authorizes(statements)}
         text = json.dumps(document, sort_keys=True)
         role_name = f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"[:64]
         if role_name not in self.roles:
-            self.roles[role_name] = self._assume_new_role(role_name, text)
+            self.roles[role_name] = _assume_new_role(role_name, text)
         return self.roles[role_name]
 
-    def _assume_new_role(self, role_name: str, policy: str) -> aws.Credentials:
-        # Lambda's service principal assumes a function's role in AWS; the test process does here.
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "lambda.amazonaws.com", "AWS": self.admin_arn},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-        role = self._iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))
-        self._iam.put_role_policy(RoleName=role_name, PolicyName="template", PolicyDocument=policy)
-        issued = self._sts.assume_role(RoleArn=role["Role"]["Arn"], RoleSessionName=role_name[:64])
-        credentials = issued["Credentials"]
-        return aws.Credentials(
-            credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
-        )
+
+def _assume_new_role(role_name: str, policy: str) -> aws.Credentials:
+    """Made and assumed in moto's IAM and STS directly: building clients for these few calls
+    would cost more than the rest of the tier."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam = iam_backends[LOCAL_ACCOUNT]["aws"]
+    role = iam.create_role(role_name, json.dumps(trust), "/", None, "", [], None)
+    iam.put_role_policy(role_name, "template", policy)
+    issued = sts_backends[LOCAL_ACCOUNT]["aws"].assume_role(
+        LOCAL_REGION, role_name[:64], role.arn, "", 3600, ""
+    )
+    return aws.Credentials(issued.access_key_id, issued.secret_access_key, issued.session_token)
 
 
 _active: list[_Tier] = []
@@ -150,7 +142,7 @@ def _user_with_admin_rights(name: str) -> Any:
     return user
 
 
-def _create_admin() -> tuple[str, dict[str, str]]:
+def _create_admin() -> dict[str, str]:
     """The test's own identity, and the key moto's Step Functions interpreter signs with."""
     backend = iam_backends[LOCAL_ACCOUNT]["aws"]
     admin = _user_with_admin_rights("sklambda-test-admin")
@@ -158,11 +150,10 @@ def _create_admin() -> tuple[str, dict[str, str]]:
     _user_with_admin_rights("stepfunctions-interpreter")
     fixed = backend.create_access_key("stepfunctions-interpreter")
     fixed.access_key_id, fixed.secret_access_key = _INTERPRETER_KEY
-    environment = {
+    return {
         "AWS_ACCESS_KEY_ID": key.access_key_id,
         "AWS_SECRET_ACCESS_KEY": key.secret_access_key,
     }
-    return admin.arn, environment
 
 
 def enforcement_requested() -> bool:
@@ -178,11 +169,11 @@ def enforced_iam() -> Iterator[None]:
     if not enforcement_requested():
         yield
         return
-    admin_arn, credentials = _create_admin()
+    credentials = _create_admin()
     try:
         with environment_changed(credentials, removed=["AWS_SESSION_TOKEN"]):
             _clear_clients()
-            _active.append(_Tier(admin_arn))
+            _active.append(_Tier())
             try:
                 with enable_iam_authentication():
                     yield
