@@ -27,10 +27,18 @@ def test_the_alarms_other_stacks_refer_to_exist_with_these_logical_ids(stack):
     assert {"DatapointsToAlarm", "EvaluationPeriods"} <= set(drift)
 
 
+def test_the_drift_alarm_says_where_the_reports_are(stack):
+    keys = model_keys(stack, "DriftFunction", DriftSettings)
+    description = stack.resolve(stack.properties("DriftAlarm")["AlarmDescription"])
+    bucket = stack.name_of("ModelBucket")
+    assert f"s3://{bucket}/{keys.report_key('drift/')}" in description
+
+
 def test_drift_reads_capture_and_models_and_writes_only_reports_and_its_state(stack):
     keys = model_keys(stack, "DriftFunction", DriftSettings)
     allowed = grants(stack, "DriftFunction")
-    read = under(keys.capture_root, keys.model_root, keys.state_root)
+    # Past reports are read back for the trend and the link to the previous report.
+    read = under(keys.capture_root, keys.model_root, keys.state_root, keys.reports_root)
     assert allowed["s3:GetObject"] == read
     assert allowed["s3:ListBucket"] == read
     assert allowed["s3:PutObject"] == under(keys.reports_root, keys.state_root)
