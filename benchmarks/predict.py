@@ -1,9 +1,13 @@
-"""Prediction speed: the handler against a bare predict_proba, warm and cold.
+"""Prediction speed: the handler against a bare predict_proba, warm and cold, and what data
+capture adds to it.
 
 Warm: p50/p99 handler time for 1 and 100 rows (JSON parsing, validation, metrics included)
 beside predict_proba on the same rows and model. Cold: a fresh process importing the handler
 and fetching, verifying and loading the model from S3, beside a fresh process doing a bare
-`import sklearn…; joblib.load(...)` of the same file. Figures are printed, never asserted.
+`import sklearn…; joblib.load(...)` of the same file. Capture: the same handler with capture
+off, on at rate 1 as log lines (the template's path), and on at rate 1 through a Firehose
+PutRecordBatch to the embedded AWS on loopback (the path before), calls interleaved; then the
+same again in a child process with OMP_NUM_THREADS=1. Figures are printed, never asserted.
 """
 
 import io
@@ -22,6 +26,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions" / "predict")]
 
 WARM_REPEATS = 300
 COLD_REPEATS = 5
+CAPTURE_REPEATS = 200
+# Time spent inside capture_request by the log-line variant, ms per call (see _timed).
+capture_ms: list[float] = []
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -59,15 +66,162 @@ def setup_registry(workdir: Path):
     trained = train_model(load_bundled("breast_cancer"), model_name=registry.model_name)
     manifest = save_bundle(trained, workdir / "bundle")
     registry.promote(publish_bundle(registry, workdir / "bundle").version or "")
-    # Capture's Firehose call is measured by benchmarks/capture.py; here it would only time moto.
+    # The handler tables run with capture off; capture_comparison measures what it adds.
     env = apply_environment(
         stack, "PredictFunction", MODEL_CACHE_DIR=str(workdir / "cache"), CAPTURE_SAMPLING_RATE="0"
     )
     return stack, trained, manifest, env
 
 
-def warm(stack, trained) -> list[tuple[str, float, float, float, float]]:
+def _handler_call(handler, context, trained, rows: int):
     from sklambda_local.apigw import proxy_event
+
+    names = trained.manifest.feature_schema.names
+    body = json.dumps(
+        {
+            "instances": [
+                dict(zip(names, row.tolist(), strict=True))
+                for row in trained.holdout_features[:rows]
+            ]
+        }
+    )
+    event = proxy_event("POST", "/predict", body)
+    sink = io.StringIO()
+
+    def call_handler() -> None:
+        # stdout stands in for Lambda's log pipe: EMF blobs and capture lines go there.
+        with redirect_stdout(sink):
+            response = handler(event, context)
+        sink.seek(0)
+        sink.truncate()
+        assert response["statusCode"] == 200, response["body"]
+
+    return call_handler
+
+
+def time_interleaved(calls: dict, repeats: int) -> dict[str, list[float]]:
+    """One call of each in turn, ``repeats`` rounds, so all see the same load; ms samples."""
+    for _ in range(20):
+        for call in calls.values():
+            call()
+    samples: dict[str, list[float]] = {label: [] for label in calls}
+    for _ in range(repeats):
+        for label, call in calls.items():
+            started = time.perf_counter()
+            call()
+            samples[label].append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _timed(capture):
+    """Capture whose own time is recorded: a figure the machine's load cannot blur much."""
+    inner = capture.capture_request
+
+    def capture_request(**fields):
+        started = time.perf_counter()
+        try:
+            return inner(**fields)
+        finally:
+            capture_ms.append((time.perf_counter() - started) * 1000)
+
+    capture.capture_request = capture_request
+    return capture
+
+
+def capture_variants(stack) -> dict:
+    """The prediction service with capture off, as log lines, and through Firehose."""
+    from predict_handler import dependencies
+    from predict_handler.services.prediction import PredictionService
+    from predict_handler.telemetry import PredictionTelemetry
+    from sklambda import aws
+    from sklambda.monitoring.capture import DataCapture, FirehoseCaptureSink
+    from sklambda.monitoring.capture_factory import build_log_capture
+    from sklambda.monitoring.capture_settings import CaptureSamplingSettings
+    from sklambda.monitoring.capture_telemetry import CaptureTelemetry
+    from sklambda.observability import metrics
+    from sklambda_local.provision import provision_delivery_stream
+
+    settings = dependencies.get_settings()
+    model_name = settings.model_name
+    stream = provision_delivery_stream(stack, aws.client("firehose"), "CaptureDeliveryStream")
+    on = CaptureSamplingSettings.model_validate({"CAPTURE_SAMPLING_RATE": 1.0})
+    captures = {
+        "capture off": DataCapture(None, 0.0, CaptureTelemetry(metrics, model_name)),
+        "log lines, rate 1": _timed(build_log_capture(on, model_name)),
+        "Firehose, rate 1 (before)": DataCapture(
+            FirehoseCaptureSink(aws.best_effort_client("firehose"), stream),
+            1.0,
+            CaptureTelemetry(metrics, model_name),
+        ),
+    }
+    return {
+        label: PredictionService(
+            dependencies.get_loader(),
+            PredictionTelemetry(metrics, model_name),
+            settings.max_rows_per_request,
+            capture,
+        )
+        for label, capture in captures.items()
+    }
+
+
+def _serving(routes, service, call_handler):
+    """The handler call, answered by this service (the route looks its service up per call)."""
+
+    def call() -> None:
+        routes.get_prediction_service = lambda: service
+        call_handler()
+
+    return call
+
+
+def capture_comparison(stack, trained) -> None:
+    import predict_handler.handlers.api as routes
+    from sklambda_local.functions import import_handler
+    from sklambda_local.local_api import LocalContext
+
+    handler = import_handler(stack, "PredictFunction")
+    context = LocalContext("PredictFunction", "benchmark")
+    services = capture_variants(stack)
+    threads = os.environ.get("OMP_NUM_THREADS", "unset")
+    print(
+        f"\ncapture, OMP_NUM_THREADS={threads}, {CAPTURE_REPEATS} interleaved calls each (ms)"
+        "      p50      p99 | vs off p50   p99"
+    )
+    original = routes.get_prediction_service
+    try:
+        # Each variant is interleaved with capture off on its own: the Firehose calls' work in
+        # the embedded AWS (a thread of this process) would otherwise spill into the next call.
+        for variant in ("log lines, rate 1", "Firehose, rate 1 (before)"):
+            for rows in (1, 100):
+                calls = {
+                    label: _serving(
+                        routes, services[label], _handler_call(handler, context, trained, rows)
+                    )
+                    for label in ("capture off", variant)
+                }
+                capture_ms.clear()
+                samples = time_interleaved(calls, CAPTURE_REPEATS)
+                off50, off99 = percentiles(samples["capture off"])
+                for label, timings in samples.items():
+                    p50, p99 = percentiles(timings)
+                    print(
+                        f"  {rows:>3} row{'s' if rows > 1 else ' '} {label:<42} {p50:8.3f} "
+                        f"{p99:8.3f} | {p50 / off50:9.2f}x {p99 / off99:5.2f}x"
+                    )
+                if capture_ms:
+                    own50, own99 = percentiles(capture_ms)
+                    label = "  of which capture_request"
+                    print(
+                        f"  {rows:>3} row{'s' if rows > 1 else ' '} {label:<42}"
+                        f" {own50:8.3f} {own99:8.3f} | off + capture "
+                        f"{(off50 + own50) / off50:.3f}x {(off99 + own99) / off99:.3f}x"
+                    )
+    finally:
+        routes.get_prediction_service = original
+
+
+def warm(stack, trained) -> list[tuple[str, float, float, float, float]]:
     from sklambda_local.functions import import_handler
     from sklambda_local.local_api import LocalContext
 
@@ -76,20 +230,7 @@ def warm(stack, trained) -> list[tuple[str, float, float, float, float]]:
     results = []
     for rows in (1, 100):
         features = trained.holdout_features[:rows]
-        names = trained.manifest.feature_schema.names
-        body = json.dumps(
-            {"instances": [dict(zip(names, row.tolist(), strict=True)) for row in features]}
-        )
-        event = proxy_event("POST", "/predict", body)
-        sink = io.StringIO()
-
-        def call_handler(event=event, sink=sink):
-            with redirect_stdout(sink):
-                response = handler(event, context)
-            sink.seek(0)
-            sink.truncate()
-            assert response["statusCode"] == 200, response["body"]
-
+        call_handler = _handler_call(handler, context, trained, rows)
         handler_ms, bare_ms = time_pairs(
             call_handler, lambda f=features: trained.estimator.predict_proba(f), WARM_REPEATS
         )
@@ -144,9 +285,29 @@ def cold(env: dict[str, str], artifact: Path, endpoint: str) -> tuple[float, flo
     return statistics.median(ours), statistics.median(bare)
 
 
+def capture_only() -> None:
+    from sklambda_local.embedded_aws import embedded_aws
+
+    with tempfile.TemporaryDirectory() as tmp, embedded_aws():
+        stack, trained, _, _ = setup_registry(Path(tmp))
+        capture_comparison(stack, trained)
+
+
+def capture_single_threaded() -> None:
+    """OpenMP threads are fixed at import, so the single-threaded figures need a new process."""
+    environment = {**os.environ, "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, __file__, "--capture-only"]
+    print(
+        subprocess.run(command, env=environment, capture_output=True, text=True, check=True).stdout
+    )
+
+
 def main() -> None:
     from sklambda_local.embedded_aws import embedded_aws
 
+    if "--capture-only" in sys.argv:
+        capture_only()
+        return
     with tempfile.TemporaryDirectory() as tmp, embedded_aws() as endpoint:
         workdir = Path(tmp)
         stack, trained, manifest, env = setup_registry(workdir)
@@ -171,6 +332,8 @@ def main() -> None:
         print(f"  warm 1 row p50:   {rows[0][1] / rows[0][3]:.2f}x")
         print(f"  warm 100 rows p50: {rows[1][1] / rows[1][3]:.2f}x")
         print(f"  cold start:        {ours / bare:.2f}x")
+        capture_comparison(stack, trained)
+    capture_single_threaded()
 
 
 if __name__ == "__main__":

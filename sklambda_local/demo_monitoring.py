@@ -15,6 +15,7 @@ from sklambda_local.emf import emf_to_cloudwatch
 from sklambda_local.function_logs import add_listener
 from sklambda_local.lambda_bridge import lambda_invokes_run_in_process
 from sklambda_local.local_api import post_json
+from sklambda_local.log_subscriptions import forward_subscribed_lines
 from sklambda_local.template import PROJECT_ROOT, LocalStack
 
 ROWS_PER_REQUEST = 20
@@ -43,11 +44,23 @@ def create_monitoring_resources(ctx: Any) -> None:
         provision_delivery_stream,
     )
 
-    stream = provision_delivery_stream(ctx.stack, _client("firehose"), "CaptureDeliveryStream")
+    batch_stream = provision_delivery_stream(
+        ctx.stack, _client("firehose"), "CaptureDeliveryStream"
+    )
+    log_stream = provision_delivery_stream(
+        ctx.stack, _client("firehose"), "CaptureLogDeliveryStream"
+    )
     alarms = provision_alarms(_alarm_stack(ctx), _client("cloudwatch"))
     dashboards = provision_dashboards(ctx.stack, _client("cloudwatch"))
     add_listener(emf_to_cloudwatch(lambda: _client("cloudwatch")))
-    ctx.console.say(f"capture stream {stream} -> s3://{ctx.bucket}/capture/")
+    add_listener(forward_subscribed_lines(ctx.stack, lambda: _client("firehose")))
+    ctx.console.say(
+        f"predict capture: log lines -> subscription filter -> {log_stream} "
+        f"-> s3://{ctx.bucket}/capture/"
+    )
+    ctx.console.say(
+        f"batch capture: PutRecordBatch -> {batch_stream} -> s3://{ctx.bucket}/capture/"
+    )
     ctx.console.say(f"alarms: {', '.join(alarms)}")
     ctx.console.say(f"dashboard: {', '.join(dashboards)}")
     ctx.console.say("EMF lines the functions print now become CloudWatch metric data")
@@ -70,7 +83,7 @@ def _send(ctx: Any, rows: np.ndarray) -> None:
         if status != 200:
             raise RuntimeError(f"POST /predict answered {status}: {body}")
         _served_request_ids.append((body["request_id"], body["predictions"]))
-    ctx.console.say(f"{len(rows)} rows in {len(rows) // ROWS_PER_REQUEST} requests, all captured")
+    ctx.console.say(f"{len(rows)} rows in {len(rows) // ROWS_PER_REQUEST} requests")
 
 
 def send_normal_traffic(ctx: Any) -> None:
@@ -160,7 +173,7 @@ def upload_labels(ctx: Any) -> None:
 
 
 STEPS = [
-    ("Sending normal traffic (captured through Firehose)", send_normal_traffic),
+    ("Sending normal traffic (captured as log lines, forwarded to Firehose)", send_normal_traffic),
     ("Evaluating drift of the normal traffic", evaluate_normal_traffic),
     ("Sending traffic with shifted features", send_shifted_traffic),
     ("Evaluating drift again: metrics, alarm and HTML report", evaluate_shifted_traffic),

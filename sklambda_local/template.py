@@ -23,6 +23,7 @@ _NAME_PROPERTIES = {
     "AWS::Serverless::Function": "FunctionName",
     "AWS::Serverless::StateMachine": "Name",
     "AWS::SQS::Queue": "QueueName",
+    "AWS::Logs::LogGroup": "LogGroupName",
 }
 
 

@@ -37,20 +37,15 @@ def test_bucket_is_encrypted_versioned_private_and_tls_only(stack, resources):
     }.items() <= next(s for s in policy if s["Sid"] == "DenyInsecureTransport").items()
 
 
-def test_predict_function_can_read_models_and_write_only_capture_records(stack):
+def test_predict_function_can_only_read_models(stack):
+    # Capture leaves as log lines (CaptureSubscriptionFilter), so no Firehose permission.
     actions = {
         action
         for statement in _statements(stack, "PredictFunction")
         if statement["Effect"] == "Allow"
         for action in statement["Action"]
     }
-    assert actions == {"s3:GetObject", "s3:ListBucket", "kms:Decrypt", "firehose:PutRecordBatch"}
-    (capture,) = [
-        s
-        for s in _statements(stack, "PredictFunction")
-        if s["Action"] == ["firehose:PutRecordBatch"]
-    ]
-    assert capture["Resource"] == stack.arn_of("CaptureDeliveryStream")
+    assert actions == {"s3:GetObject", "s3:ListBucket", "kms:Decrypt"}
     model_root = model_keys(stack, "PredictFunction").model_root
     assert grants(stack, "PredictFunction")["s3:GetObject"] == under(model_root)
     assert grants(stack, "PredictFunction")["s3:ListBucket"] == under(model_root)

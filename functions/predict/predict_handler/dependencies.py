@@ -10,7 +10,7 @@ from predict_handler.settings import get_settings
 from predict_handler.telemetry import PredictionTelemetry
 from sklambda import aws
 from sklambda.monitoring.capture import DataCapture
-from sklambda.monitoring.capture_factory import build_capture
+from sklambda.monitoring.capture_factory import build_log_capture
 from sklambda.observability import metrics
 from sklambda.registry.factory import loader_for, registry_for
 from sklambda.registry.loader import ModelLoader
@@ -29,7 +29,7 @@ def get_loader() -> ModelLoader:
 @cache
 def get_capture() -> DataCapture:
     settings = get_settings()
-    return build_capture(settings, settings.model_name)
+    return build_log_capture(settings, settings.model_name)
 
 
 @cache

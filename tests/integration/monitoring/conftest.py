@@ -15,6 +15,7 @@ from sklambda.training.data import load_bundled
 from sklambda_local.emf import emf_to_cloudwatch
 from sklambda_local.function_logs import add_listener, invoke_capturing_output, remove_listener
 from sklambda_local.functions import import_handler
+from sklambda_local.log_subscriptions import forward_subscribed_lines
 from sklambda_local.provision import provision_alarms, provision_delivery_stream
 from sklambda_local.template import LocalStack
 from tests.integration.conftest import FakeLambdaContext, load_event
@@ -67,8 +68,13 @@ def run_function(
 
 
 @pytest.fixture
-def capture_stream(registry, stack: LocalStack) -> str:
-    return provision_delivery_stream(stack, aws.client("firehose"), "CaptureDeliveryStream")
+def capture_stream(registry, stack: LocalStack) -> Iterator[str]:
+    """The stream real-time capture reaches through PredictFunction's log subscription."""
+    stream = provision_delivery_stream(stack, aws.client("firehose"), "CaptureLogDeliveryStream")
+    listener = forward_subscribed_lines(stack, lambda: aws.client("firehose"))
+    add_listener(listener)
+    yield stream
+    remove_listener(listener)
 
 
 @pytest.fixture

@@ -57,9 +57,10 @@ def test_ground_truth_reads_labels_and_writes_labelled_data_and_reports(stack):
     assert pattern["detail"]["object"]["key"] == [{"prefix": LABELS_PREFIX}]
 
 
-def test_capture_goes_encrypted_to_the_private_bucket_where_drift_reads_it(stack):
+@pytest.mark.parametrize("logical_id", ["CaptureDeliveryStream", "CaptureLogDeliveryStream"])
+def test_capture_goes_encrypted_to_the_private_bucket_where_drift_reads_it(stack, logical_id):
     keys = model_keys(stack, "DriftFunction", DriftSettings)
-    stream = stack.properties("CaptureDeliveryStream")
+    stream = stack.properties(logical_id)
     assert stream["DeliveryStreamEncryptionConfigurationInput"]["KeyType"] == "AWS_OWNED_CMK"
     destination = stream["ExtendedS3DestinationConfiguration"]
     assert destination["BucketARN"] == stack.arn_of("ModelBucket")

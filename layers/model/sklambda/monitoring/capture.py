@@ -1,11 +1,17 @@
 """Data capture: sampled inputs and outputs of the model, delivered as JSON Lines to S3.
 
+Real-time requests are printed as one log line each (``LogLineCaptureSink``); a CloudWatch
+Logs subscription filter hands those lines to Firehose, so no request waits on a network
+call. Batch scoring, which nobody waits on and which writes many large records, puts its
+records to Firehose itself (``FirehoseCaptureSink``). Both streams write under capture/.
+
 Capture is best effort. A failed delivery never reaches the caller: it is logged, counted in
 the ``CaptureFailures`` metric, and capture pauses for a short cool-down so that an outage
 of the sink cannot add its timeout to every prediction.
 """
 
 import random
+import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -13,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 import numpy as np
+import orjson
 from pydantic import BaseModel, ConfigDict
 
 from sklambda.observability import logger
@@ -27,6 +34,9 @@ CaptureSource = Literal["predict", "batch"]
 FIREHOSE_MAX_RECORDS = 500
 FIREHOSE_MAX_BATCH_BYTES = 4 * 1024 * 1024
 FIREHOSE_MAX_RECORD_BYTES = 1000 * 1024
+# CloudWatch Logs takes events of up to 256 KiB (26 bytes of which are its own overhead);
+# a request whose record would be larger is captured as several records of fewer rows.
+LOG_EVENT_MAX_BYTES = 256 * 1024 - 1024
 # Batch scoring captures sampled rows in records of this many rows (well under 1,000 KiB).
 ROWS_PER_BATCH_RECORD = 200
 
@@ -57,6 +67,20 @@ class CaptureSink(Protocol):
 
 class CaptureDeliveryError(Exception):
     """The sink accepted only part of the records, or none."""
+
+
+class LogLineCaptureSink:
+    """Prints each record as one line on stdout, which Lambda sends to the function's log group.
+
+    The template's subscription filter selects these lines and hands them to Firehose, which
+    writes them under capture/; the request only pays for a write to a local pipe.
+    """
+
+    def deliver(self, lines: Sequence[bytes]) -> None:
+        # Looked up per call: the Lambda runtime (and the local log bridge) own sys.stdout.
+        out = sys.stdout
+        out.write("".join(line.decode() for line in lines))
+        out.flush()
 
 
 class FirehoseCaptureSink:
@@ -105,6 +129,38 @@ def _chunks(lines: Sequence[bytes]) -> list[list[bytes]]:
     return [chunk for chunk in chunks if chunk]
 
 
+_JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE
+_NUMERIC_KINDS = frozenset("biuf")
+
+
+def encode_record(fields: dict[str, Any]) -> bytes:
+    """One newline-terminated JSON line of a ``CaptureRecord``'s fields.
+
+    Numeric arrays are written straight from numpy, NaN and infinities as null, which is
+    several times faster than building Python floats for pydantic; the readers validate
+    every line with ``CaptureRecord``, so the two stay one schema (a unit test checks it).
+    """
+    return orjson.dumps(fields, default=_plain_or_fail, option=_JSON_OPTIONS)
+
+
+def _json_matrix(matrix: np.ndarray) -> np.ndarray | list[list[Any]]:
+    if matrix.dtype.kind in _NUMERIC_KINDS:
+        return np.ascontiguousarray(matrix)
+    return json_rows(matrix)
+
+
+def _json_labels(labels: np.ndarray) -> np.ndarray | list[Any]:
+    if labels.dtype.kind in _NUMERIC_KINDS:
+        return np.ascontiguousarray(labels)
+    return labels.tolist()
+
+
+def _plain_or_fail(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} cannot be written to a capture record")
+
+
 def json_rows(matrix: np.ndarray) -> list[list[Any]]:
     """Rows for JSON: NaN (and None) become null, numpy scalars plain Python values."""
     if matrix.dtype.kind == "f":
@@ -134,8 +190,10 @@ class DataCapture:
         uniform: Callable[[], float] = random.random,
         monotonic: Callable[[], float] = time.monotonic,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        max_record_bytes: int = FIREHOSE_MAX_RECORD_BYTES,
     ) -> None:
         self._sink = sink
+        self._max_record_bytes = max_record_bytes
         self._rate = sampling_rate if sink is not None else 0.0
         self._failures = failures
         self._cooldown = cooldown_seconds
@@ -158,23 +216,46 @@ class DataCapture:
         matrix: np.ndarray,
         scores: Scores,
     ) -> bool:
-        """Capture a whole real-time request, or none of it; True when it was delivered."""
+        """Capture a whole real-time request, or none of it; True when it was delivered.
+
+        A request too large for one record of the sink becomes several records of
+        consecutive rows, each with its rows' ids, so labels still find their row.
+        """
         if not self.enabled or self._uniform() >= self._rate:
             return False
-        record = CaptureRecord(
-            request_id=request_id,
-            captured_at=self._clock(),
-            source="predict",
-            model_name=model_name,
-            model_version=model_version,
-            features=features,
-            row_ids=list(range(len(scores))),
-            rows=json_rows(matrix),
-            predictions=scores.labels.tolist(),
-            probabilities=None if scores.probabilities is None else scores.probabilities.tolist(),
-            classes=_class_names(scores),
-        )
-        return self._deliver("predict", [record])
+        fields = {
+            "schema_version": CAPTURE_SCHEMA_VERSION,
+            "request_id": request_id,
+            "captured_at": self._clock(),
+            "source": "predict",
+            "model_name": model_name,
+            "model_version": model_version,
+            "features": features,
+            "row_ids": list(range(len(scores))),
+            "rows": _json_matrix(matrix),
+            "predictions": _json_labels(scores.labels),
+            "probabilities": (
+                None if scores.probabilities is None else _json_matrix(scores.probabilities)
+            ),
+            "classes": _class_names(scores),
+        }
+        return self._deliver("predict", 1, lambda: self._request_lines(fields))
+
+    def _request_lines(self, fields: dict[str, Any]) -> list[bytes]:
+        line = encode_record(fields)
+        rows = len(fields["row_ids"])
+        if len(line) <= self._max_record_bytes:
+            return [line]
+        if rows == 1:
+            raise CaptureDeliveryError(
+                f"one row makes a capture record of {len(line)} bytes, "
+                f"over the sink's {self._max_record_bytes}"
+            )
+        half = rows // 2
+        return [
+            *self._request_lines(_row_slice(fields, 0, half)),
+            *self._request_lines(_row_slice(fields, half, rows)),
+        ]
 
     def capture_rows(
         self,
@@ -199,46 +280,63 @@ class DataCapture:
         if not kept.size:
             return False
         now = self._clock()
-        records = []
+        class_names = _class_names(scores)
+        lines = []
         for start in range(0, kept.size, ROWS_PER_BATCH_RECORD):
             rows = kept[start : start + ROWS_PER_BATCH_RECORD]
             sampled = scores.take(rows)
-            records.append(
-                CaptureRecord(
-                    request_id=request_id,
-                    captured_at=now,
-                    source="batch",
-                    model_name=model_name,
-                    model_version=model_version,
-                    features=features,
-                    row_ids=(rows + first_row_id).tolist(),
-                    rows=json_rows(matrix[rows]),
-                    predictions=sampled.labels.tolist(),
-                    probabilities=(
-                        None if sampled.probabilities is None else sampled.probabilities.tolist()
+            lines.append(
+                {
+                    "schema_version": CAPTURE_SCHEMA_VERSION,
+                    "request_id": request_id,
+                    "captured_at": now,
+                    "source": "batch",
+                    "model_name": model_name,
+                    "model_version": model_version,
+                    "features": features,
+                    "row_ids": rows + first_row_id,
+                    "rows": _json_matrix(matrix[rows]),
+                    "predictions": _json_labels(sampled.labels),
+                    "probabilities": (
+                        None
+                        if sampled.probabilities is None
+                        else _json_matrix(sampled.probabilities)
                     ),
-                    classes=_class_names(scores),
-                )
+                    "classes": class_names,
+                }
             )
-        return self._deliver("batch", records)
+        return self._deliver("batch", len(lines), lambda: [encode_record(f) for f in lines])
 
-    def _deliver(self, source: CaptureSource, records: list[CaptureRecord]) -> bool:
+    def _deliver(
+        self, source: CaptureSource, records: int, lines: Callable[[], list[bytes]]
+    ) -> bool:
         if self._sink is None:
             return False
         if self._monotonic() < self._paused_until:
-            self._failures.capture_failed(source, len(records))
+            self._failures.capture_failed(source, records)
             return False
         try:
-            self._sink.deliver([record.model_dump_json().encode() + b"\n" for record in records])
+            self._sink.deliver(lines())
         except Exception as error:
             self._paused_until = self._monotonic() + self._cooldown
             logger.warning(
                 "data capture failed; pausing capture",
-                extra={"error": f"{type(error).__name__}: {error}", "cooldown": self._cooldown},
+                extra={
+                    "error": f"{type(error).__name__}: {error}"[:300],
+                    "cooldown": self._cooldown,
+                },
             )
-            self._failures.capture_failed(source, len(records))
+            self._failures.capture_failed(source, records)
             return False
         return True
+
+
+def _row_slice(fields: dict[str, Any], start: int, stop: int) -> dict[str, Any]:
+    sliced = {**fields}
+    for name in ("row_ids", "rows", "predictions", "probabilities"):
+        if fields[name] is not None:
+            sliced[name] = fields[name][start:stop]
+    return sliced
 
 
 def _class_names(scores: Scores) -> list[str] | None:
