@@ -87,3 +87,20 @@ def test_thresholds_and_the_sampling_rate_are_parameters():
     assert stack.properties("DriftAlarm")["Threshold"] == "0.3"
     assert stack.function_environment("DriftFunction")["DRIFT_PSI_THRESHOLD"] == "0.3"
     assert stack.function_environment("PredictFunction")["CAPTURE_SAMPLING_RATE"] == "0.1"
+
+
+def test_captured_requests_expire_after_the_retention_parameter():
+    stack = LocalStack(parameter_overrides={"CaptureRetentionDays": "30"})
+    keys = model_keys(stack, "DriftFunction", DriftSettings)
+    rules = stack.resolve(stack.properties("ModelBucket")["LifecycleConfiguration"]["Rules"])
+    expiring = {rule["Prefix"]: rule for rule in rules if "Prefix" in rule}
+    for root in (keys.capture_root, keys.capture_errors_root):
+        (prefix,) = [prefix for prefix in expiring if root.startswith(prefix)]
+        assert str(expiring[prefix]["ExpirationInDays"]) == "30"
+        assert expiring[prefix]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+
+
+def test_excluded_features_reach_both_capturing_functions():
+    stack = LocalStack(parameter_overrides={"CaptureExcludedFeatures": "ssn,email"})
+    for function in ("PredictFunction", "BatchScoreFunction"):
+        assert stack.function_environment(function)["CAPTURE_EXCLUDED_FEATURES"] == "ssn,email"
