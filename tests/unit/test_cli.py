@@ -18,7 +18,17 @@ from sklambda_cli.main import (
 
 ROOT = Path(__file__).resolve().parents[2]
 
-COMMANDS = ["train", "publish", "promote", "rollback", "models", "predict", "retrain", "runs"]
+COMMANDS = [
+    "train",
+    "publish",
+    "promote",
+    "rollback",
+    "models",
+    "predict",
+    "score",
+    "retrain",
+    "runs",
+]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
