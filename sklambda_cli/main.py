@@ -198,8 +198,10 @@ def _models(args: argparse.Namespace) -> None:
 
 
 def _progress(message: str) -> None:
-    """Progress goes to stderr, so stdout stays the command's result."""
-    print(message, file=sys.stderr, flush=True)
+    """Progress goes to stderr, so stdout stays the command's result, and only to a terminal,
+    so a script reading stderr still gets a failure as its one line."""
+    if sys.stderr.isatty():
+        print(message, file=sys.stderr, flush=True)
 
 
 def _predict(args: argparse.Namespace) -> None:
