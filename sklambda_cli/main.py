@@ -1,10 +1,13 @@
-"""sklambda train | publish | promote | rollback | models | predict | score | retrain | runs."""
+"""sklambda: train, publish and promote scikit-learn models; score files; call the API; retrain."""
 
 import argparse
 import json
 import os
+import signal
 import sys
+import tempfile
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -13,6 +16,42 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sklambda.errors import SklambdaError
 
 DEFAULT_MODEL_NAME = "sklambda-model"
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_CLOSED_PIPE = 128 + signal.SIGPIPE
+
+EPILOG = f"""\
+examples:
+  sklambda train --csv loans.csv --target approved --out build/model
+  sklambda publish build/model --promote --bucket my-models
+  sklambda models --json | jq '.[] | select(.role == "champion")'
+  sklambda predict --url https://abc123.execute-api.eu-west-1.amazonaws.com/prod \\
+      --data '[{{"age": 41, "income": 52000}}]'
+  sklambda retrain --wait --reason "labels for March arrived"
+  sklambda runs --limit 5
+
+environment: SKLAMBDA_BUCKET, SKLAMBDA_MODEL_NAME, SKLAMBDA_API_URL, SKLAMBDA_API_KEY,
+  SKLAMBDA_RETRAIN_STATE_MACHINE stand in for the options of the same name.
+
+exit codes:
+  {EXIT_OK}    success
+  {EXIT_ERROR}    failure: bad input, AWS refused a call, the API answered an error,
+       a retraining run did not succeed (one line on stderr says which)
+  {EXIT_USAGE}    usage error: unknown command or option, missing argument
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+  {EXIT_CLOSED_PIPE}  the reader of the output went away (e.g. `sklambda models | head -1`);
+       nothing is printed
+"""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("sklambda")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed as a package)"
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -33,12 +72,29 @@ def _registry(args: argparse.Namespace) -> Any:
 
 def _train(args: argparse.Namespace) -> None:
     from sklambda.training.data import load_bundled, load_csv
-    from sklambda.training.train import save_bundle, train_model
+    from sklambda.training.train import choose_task, save_bundle, train_model
 
     if args.csv and not args.target:
         raise SklambdaError("--csv needs --target, the name of the column to predict")
-    data = load_csv(Path(args.csv), args.target) if args.csv else load_bundled(args.dataset)
-    trained = train_model(data, model_name=args.model_name, task=args.task, seed=args.seed)
+    if args.drop and not args.csv:
+        raise SklambdaError("--drop applies to --csv files")
+    data = (
+        load_csv(Path(args.csv), args.target, args.drop) if args.csv else load_bundled(args.dataset)
+    )
+    for notice in data.notices:
+        print(notice)
+    choice = choose_task(data.target)
+    print(choice.describe(inferred=args.task is None))
+    _progress(f"read {data.rows} rows from {data.source}; training…")
+    trained = train_model(
+        data,
+        model_name=args.model_name,
+        task=args.task or choice.task,
+        estimator=args.estimator,
+        hyperparameters=_json_object(args.params, "--params"),
+        seed=args.seed,
+    )
+    _progress("trained; writing the bundle…")
     manifest = save_bundle(trained, Path(args.out))
     metrics = ", ".join(f"{name}={value:.4f}" for name, value in manifest.metrics.items())
     print(f"trained {manifest.estimator} on {data.rows} rows from {data.source}: {metrics}")
@@ -46,22 +102,52 @@ def _train(args: argparse.Namespace) -> None:
     print(f"  sklambda publish {args.out}")
 
 
-def _publish(args: argparse.Namespace) -> None:
-    from sklambda.registry.bundle import publish_bundle
+def _json_object(raw: str | None, option: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise SklambdaError(f"{option} is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise SklambdaError(f'{option} must be a JSON object such as {{"max_depth": 4}}')
+    return value
 
+
+def _publish(args: argparse.Namespace) -> None:
+    from sklambda_cli.publishing.registry_access import publish_and_promote
+
+    if (args.bundle is None) == (args.model is None):
+        raise SklambdaError("give a bundle directory, or --model FILE with --data and --target")
     registry = _registry(args)
-    manifest = publish_bundle(registry, Path(args.bundle))
-    print(f"published {manifest.model_name} {manifest.version}")
-    if args.promote:
-        pointer = registry.promote(manifest.version or "", reason="published with --promote")
-        print(f"champion is now {pointer.version} (previous: {pointer.previous or 'none'})")
+    if args.model:
+        from sklambda_cli.publishing.files import build_from_files
+
+        with tempfile.TemporaryDirectory() as work:
+            for line in build_from_files(args, registry.model_name, Path(work)):
+                print(line)
+            _, lines = publish_and_promote(
+                registry, Path(work), promote=args.promote, force=args.force
+            )
+    else:
+        _, lines = publish_and_promote(
+            registry, Path(args.bundle), promote=args.promote, force=args.force
+        )
+    for line in lines:
+        print(line)
 
 
 def _promote(args: argparse.Namespace) -> None:
-    pointer = _registry(args).promote(
-        args.version, expected_current=args.expect_current, reason=args.reason
-    )
-    print(f"champion is now {pointer.version} (previous: {pointer.previous or 'none'})")
+    from sklambda_cli.publishing.promotion import promote_checked
+
+    for line in promote_checked(
+        _registry(args),
+        args.version,
+        reason=args.reason,
+        force=args.force,
+        expected_current=args.expect_current,
+    ):
+        print(line)
 
 
 def _rollback(args: argparse.Namespace) -> None:
@@ -75,17 +161,47 @@ def _models(args: argparse.Namespace) -> None:
     champion = state.pointer.version if state else None
     previous = state.pointer.previous if state else None
     versions = registry.version_ids()
-    if not versions:
-        print(f"model {args.model_name!r} has no versions in s3://{args.bucket}")
-        return
+    rows = []
     for version in reversed(versions):
         manifest = registry.manifest(version)
         role = "champion" if version == champion else "previous" if version == previous else ""
+        rows.append((version, role, manifest))
+    if args.json:
+        listing = [
+            {
+                "version": version,
+                "role": role or None,
+                "created_at": manifest.created_at.isoformat(),
+                "estimator": manifest.estimator,
+                "metrics": manifest.metrics,
+                "holdout": manifest.holdout.model_dump(mode="json") if manifest.holdout else None,
+            }
+            for version, role, manifest in rows
+        ]
+        print(json.dumps(listing, indent=2))
+        return
+    if not rows:
+        print(f"model {args.model_name!r} has no versions in s3://{args.bucket}")
+        return
+    for version, role, manifest in rows:
         metrics = " ".join(f"{name}={value:.4f}" for name, value in manifest.metrics.items())
         print(
             f"{version}  {role:<9} {manifest.created_at:%Y-%m-%d %H:%M}  "
             f"{manifest.estimator}  {metrics}"
         )
+        # Metrics from different holdouts do not compare; say which rows each was measured on.
+        held = manifest.holdout
+        print(f"    measured on: {held.source}, {held.rows} rows" if held else "    measured on: ?")
+        if version == champion and state and state.pointer.reason:
+            since = f"{state.pointer.updated_at:%Y-%m-%d %H:%M}"
+            print(f"    champion since {since}: {state.pointer.reason}")
+
+
+def _progress(message: str) -> None:
+    """Progress goes to stderr, so stdout stays the command's result, and only to a terminal,
+    so a script reading stderr still gets a failure as its one line."""
+    if sys.stderr.isatty():
+        print(message, file=sys.stderr, flush=True)
 
 
 def _predict(args: argparse.Namespace) -> None:
@@ -143,11 +259,17 @@ def _runs(args: argparse.Namespace) -> None:
 
     if not args.bucket:
         raise SklambdaError("no bucket: pass --bucket or set SKLAMBDA_BUCKET")
-    list_runs(args.bucket, args.limit)
+    list_runs(args.bucket, args.limit, as_json=args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _OneLineParser(prog="sklambda", description=__doc__)
+    parser = _OneLineParser(
+        prog="sklambda",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
 
     def registry_options(command: argparse.ArgumentParser) -> None:
@@ -177,15 +299,36 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--out", default="build/model", help="bundle directory (default: %(default)s)"
     )
+    train.add_argument(
+        "--estimator",
+        help="hist-gradient-boosting (default), random-forest, logistic-regression, "
+        "linear-regression, ridge, or module:callable returning an estimator",
+    )
+    train.add_argument("--params", help="estimator parameters as JSON, e.g. '{\"max_depth\": 4}'")
+    train.add_argument(
+        "--drop", action="append", default=[], metavar="COLUMN", help="leave a column out (repeat)"
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument(
         "--model-name", default=os.environ.get("SKLAMBDA_MODEL_NAME", DEFAULT_MODEL_NAME)
     )
     train.set_defaults(run=_train)
 
-    publish = commands.add_parser("publish", help="upload a trained bundle as a new version")
-    publish.add_argument("bundle", help="directory written by `sklambda train`")
+    publish = commands.add_parser(
+        "publish", help="upload a trained bundle, or a model fitted elsewhere, as a new version"
+    )
+    publish.add_argument("bundle", nargs="?", help="directory written by `sklambda train`")
+    publish.add_argument("--model", help="a fitted estimator saved with joblib.dump")
+    publish.add_argument("--data", help="CSV the model was fitted on (with --model)")
+    publish.add_argument("--target", help="target column of --data")
+    publish.add_argument("--task", choices=["classification", "regression"])
+    held = publish.add_mutually_exclusive_group()
+    held.add_argument("--holdout", help="CSV to measure the model on (default: a split of --data)")
+    held.add_argument("--holdout-fraction", type=float, default=0.2)
     publish.add_argument("--promote", action="store_true", help="make it the champion at once")
+    publish.add_argument(
+        "--force", action="store_true", help="promote despite a task, class or schema change"
+    )
     registry_options(publish)
     publish.set_defaults(run=_publish)
 
@@ -193,6 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     promote.add_argument("version")
     promote.add_argument("--expect-current", help="only if this version is the champion now")
     promote.add_argument("--reason", default="promoted by hand")
+    promote.add_argument(
+        "--force", action="store_true", help="promote despite a task, class or schema change"
+    )
     registry_options(promote)
     promote.set_defaults(run=_promote)
 
@@ -203,6 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="list versions, their metrics and the champion")
     registry_options(models)
+    models.add_argument("--json", action="store_true", help="print a JSON array")
     models.set_defaults(run=_models)
 
     predict = commands.add_parser("predict", help="send rows to the prediction API")
@@ -248,7 +395,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="ARN of the retraining state machine (default: $SKLAMBDA_RETRAIN_STATE_MACHINE)",
     )
     retrain.add_argument("--reason", default="requested by hand", help="recorded with the run")
-    retrain.add_argument("--wait", action="store_true", help="follow the run and print its outcome")
+    retrain.add_argument(
+        "--wait",
+        action="store_true",
+        help="print each state as the run enters it, then its outcome",
+    )
     retrain.set_defaults(run=_retrain)
 
     runs = commands.add_parser("runs", help="list recent retraining and rollback runs")
@@ -258,17 +409,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="registry bucket (default: $SKLAMBDA_BUCKET)",
     )
     runs.add_argument("--limit", type=int, default=20, help="how many (default: %(default)s)")
+    runs.add_argument("--json", action="store_true", help="print a JSON array of run records")
     runs.set_defaults(run=_runs)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:
+            # Also after --help and --version, whose SystemExit leaves output in the buffer.
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader is gone: say nothing, and keep the interpreter's final flush of stdout
+        # from raising again on the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_CLOSED_PIPE
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
     except SklambdaError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     except ClientError as error:
         detail = error.response.get("Error", {})
         print(
@@ -276,11 +446,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{detail.get('Message')}",
             file=sys.stderr,
         )
-        return 1
+        return EXIT_ERROR
+    except BrokenPipeError:
+        raise
     except (BotoCoreError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_ERROR
+    return EXIT_OK
 
 
 if __name__ == "__main__":

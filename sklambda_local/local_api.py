@@ -1,6 +1,7 @@
 """Serves PredictFunction over HTTP on localhost, building a real API Gateway proxy event per
 request and invoking the handler in-process, as API Gateway plus Lambda would."""
 
+import base64
 import json
 import threading
 import time
@@ -32,6 +33,16 @@ class LocalContext:
         return self.timeout_ms
 
 
+def _event_body(raw: bytes) -> tuple[str | None, bool]:
+    """Text as it came; bytes that are not UTF-8 base64-encoded, as API Gateway passes binary."""
+    if not raw:
+        return None, False
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return base64.b64encode(raw).decode("ascii"), True
+
+
 def _request_handler(
     handler: Handler, function_name: str, stage: str, on_response: ResponseListener | None
 ) -> type[BaseHTTPRequestHandler]:
@@ -39,7 +50,7 @@ def _request_handler(
         def _invoke(self) -> None:
             started = time.perf_counter()
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode() if length else None
+            body, encoded = _event_body(self.rfile.read(length) if length else b"")
             path = self.path.split("?", 1)[0]
             prefix = f"/{stage}"
             if path.startswith(prefix + "/"):
@@ -51,9 +62,14 @@ def _request_handler(
                 headers=dict(self.headers.items()),
                 stage=stage,
                 source_ip=self.client_address[0],
+                is_base64_encoded=encoded,
             )
             context = LocalContext(function_name, str(uuid.uuid4()))
-            result = invoke_capturing_output(function_name, handler, event, context)
+            try:
+                result = invoke_capturing_output(function_name, handler, event, context)
+            except Exception as error:  # a crashed invocation is a 502, as API Gateway answers
+                message = {"message": f"Internal server error ({type(error).__name__})"}
+                result = {"statusCode": 502, "body": json.dumps(message)}
             payload = (result.get("body") or "").encode()
             self.send_response(int(result.get("statusCode", 502)))
             headers = {

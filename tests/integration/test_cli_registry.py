@@ -1,6 +1,7 @@
 """The CLI's registry commands against the embedded S3, end to end, signed as a user who holds
 only the template's ModelPublisherPolicy (the policy the README tells users to attach)."""
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -40,6 +41,12 @@ def test_train_publish_promote_list_and_rollback(
     assert f"{newest}  champion" in listing
     assert "previous" in listing
     assert "accuracy=" in listing
+
+    assert publisher(["models", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [row["version"] for row in listed if row["role"] == "champion"] == [newest]
+    assert {row["version"] for row in listed} == set(versions)
+    assert "accuracy" in listed[0]["metrics"]
 
     assert publisher(["rollback"]) == 0
     assert registry.alias().pointer.version != newest

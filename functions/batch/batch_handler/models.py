@@ -82,6 +82,7 @@ class RunPlan(BaseModel):
     data_start: int = Field(ge=0, description="Byte offset of the first data line")
     started_at: datetime
     tolerated_failure_percentage: float = Field(default=0, ge=0, le=100)
+    attempt: int = Field(default=1, ge=1, description="Runs of this object version so far")
 
 
 class ChunkSpec(BaseModel):
@@ -179,3 +180,7 @@ class RunSummary(BaseModel):
     failed_chunks: list[ChunkSpec] = Field(default_factory=list)
     execution_arn: str | None = None
     error: RunError | None = None
+    attempt: int = Field(default=1, ge=1, description="Runs of this object version so far")
+    previous_error: RunError | None = Field(
+        default=None, description="Why the attempt before this one failed"
+    )

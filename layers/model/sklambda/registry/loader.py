@@ -23,6 +23,12 @@ _LOAD_FAULTS = (IntegrityError, IncompatibleModelError, ModelNotFoundError, *_RE
 
 
 @dataclass(frozen=True)
+class ChampionProblem:
+    version: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class LoadedModel:
     manifest: Manifest
     predictor: Predictor
@@ -51,6 +57,8 @@ class ModelLoader:
         self._model: LoadedModel | None = None
         self._checked_at = float("-inf")
         self.failures = 0
+        # Set while the champion alias names a version that could not be loaded.
+        self.champion_problem: ChampionProblem | None = None
 
     @property
     def loaded(self) -> LoadedModel | None:
@@ -71,13 +79,16 @@ class ModelLoader:
                 f"model {self._registry.model_name!r} has no champion yet; publish and promote one",
             )
         if self._model is not None and state.pointer.version == self._model.version:
+            self.champion_problem = None
             return self._model
         try:
             self._model = self.load_version(state.pointer.version)
         except _LOAD_FAULTS as error:
+            self.champion_problem = ChampionProblem(state.pointer.version, str(error))
             return self._keep_serving(
                 error, f"champion {state.pointer.version} could not be loaded"
             )
+        self.champion_problem = None
         return self._model
 
     def reconnect(self, registry: ModelRegistry) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from sklambda.errors import IncompatibleModelError
+from sklambda.named_columns import select_by_position
 from sklambda.registry.manifest import SKLEARN_JOBLIB, ClassLabel, Manifest, RuntimeVersions, Task
 from sklambda.runtime.scores import Scores
 
@@ -68,7 +69,6 @@ class SklearnPredictor:
         self._label_is_argmax = _label_is_argmax(estimator)
 
     def predict(self, matrix: np.ndarray) -> Scores:
-        # An estimator fitted on a DataFrame would get one built here, named by the schema.
         if self._classes is None:
             return Scores(np.asarray(self.estimator.predict(matrix)))
         probabilities = self.estimator.predict_proba(matrix)
@@ -91,4 +91,7 @@ class SklearnRuntime:
     def load(self, artifact: Path, manifest: Manifest) -> SklearnPredictor:
         import joblib
 
-        return SklearnPredictor(joblib.load(artifact), manifest.task)
+        estimator = joblib.load(artifact)
+        # Pipelines fitted on a DataFrame are served rows as arrays in the schema's order.
+        select_by_position(estimator)
+        return SklearnPredictor(estimator, manifest.task)
