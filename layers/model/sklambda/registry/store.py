@@ -82,6 +82,9 @@ class ModelRegistry:
             raise ModelNotFoundError(f"model {self.model_name!r} has no version {version!r}")
         return Manifest.model_validate_json(body)
 
+    def manifest_uri(self, version: str) -> str:
+        return self._objects.uri(self.keys.manifest_key(version))
+
     def version_ids(self) -> list[str]:
         """Every published version (those with a manifest), oldest first."""
         found = (
