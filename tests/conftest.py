@@ -54,10 +54,10 @@ def stack() -> LocalStack:
 
 @pytest.fixture
 def moto() -> Iterator[None]:
-    aws.client.cache_clear()
+    aws.clear_clients()
     with mock_aws():
         yield
-    aws.client.cache_clear()
+    aws.clear_clients()
 
 
 @pytest.fixture

@@ -39,6 +39,16 @@ class FakeRegistry:
         return directory / "model.joblib"
 
 
+@dataclass
+class StubEstimator:
+    """What the loader needs of an unpickled object: something with predict()."""
+
+    source: str
+
+    def predict(self, matrix: object) -> list[int]:
+        return []
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 0.0
@@ -52,7 +62,7 @@ def setup(bundle_dir, monkeypatch):
     manifest = Manifest.model_validate_json((bundle_dir / "manifest.json").read_text())
     manifests = {v: manifest.model_copy(update={"version": v}) for v in ("v1", "v2")}
     registry = FakeRegistry(manifests, champion="v1")
-    monkeypatch.setattr("joblib.load", lambda path: f"estimator from {path.name}")
+    monkeypatch.setattr("joblib.load", lambda path: StubEstimator(path.name))
     clock = Clock()
     loader = ModelLoader(registry, bundle_dir, ttl_seconds=60, clock=clock)  # type: ignore[arg-type]
     return registry, loader, clock

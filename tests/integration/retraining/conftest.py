@@ -125,7 +125,7 @@ def breast_cancer() -> TrainingData:
 def loop(stack: LocalStack, tmp_path: Path) -> Iterator[Loop]:
     from retrain_handler import dependencies
 
-    aws.client.cache_clear()
+    aws.clear_clients()
     dependencies.reset()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         bucket = provision_bucket(stack, aws.client("s3"), "ModelBucket")
@@ -159,4 +159,4 @@ def loop(stack: LocalStack, tmp_path: Path) -> Iterator[Loop]:
                 workdir=tmp_path,
             )
     dependencies.reset()
-    aws.client.cache_clear()
+    aws.clear_clients()

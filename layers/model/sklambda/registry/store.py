@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from sklambda.errors import (
     ConcurrentUpdateError,
+    CorruptModelError,
     IntegrityError,
     ModelNotFoundError,
     RollbackUnavailableError,
@@ -42,6 +45,27 @@ def _sha256_of(path: Path) -> str:
         while chunk := handle.read(_CHUNK_BYTES):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+class CorruptAliasError(CorruptModelError):
+    """The alias object does not parse; its ETag says when it has been rewritten."""
+
+    def __init__(self, message: str, etag: str) -> None:
+        super().__init__(message)
+        self.etag = etag
+
+
+def _first_problem(error: ValidationError) -> str:
+    problem = error.errors()[0]
+    location = ".".join(str(part) for part in problem.get("loc", ()))
+    return f"{location}: {problem['msg']}" if location else str(problem["msg"])
+
+
+def _parsed_manifest(body: bytes, what: str) -> Manifest:
+    try:
+        return Manifest.model_validate_json(body)
+    except ValidationError as error:
+        raise CorruptModelError(f"{what} does not parse: {_first_problem(error)}") from error
 
 
 class ModelRegistry:
@@ -80,7 +104,13 @@ class ModelRegistry:
         body = self._objects.get_bytes(self.keys.manifest_key(version))
         if body is None:
             raise ModelNotFoundError(f"model {self.model_name!r} has no version {version!r}")
-        return Manifest.model_validate_json(body)
+        manifest = _parsed_manifest(body, f"the manifest of {self.model_name} {version}")
+        if manifest.version != version or manifest.model_name != self.model_name:
+            raise CorruptModelError(
+                f"the manifest stored as {self.model_name} {version} describes "
+                f"{manifest.model_name} {manifest.version}"
+            )
+        return manifest
 
     def version_ids(self) -> list[str]:
         """Every published version (those with a manifest), oldest first."""
@@ -91,11 +121,17 @@ class ModelRegistry:
         return sorted(version for version in found if version is not None)
 
     def alias(self, alias: str = CHAMPION) -> AliasState | None:
-        found = self._objects.get_json(self.keys.alias_key(alias), AliasPointer)
-        if found is None:
+        stored = self._objects.get(self.keys.alias_key(alias))
+        if stored is None:
             return None
-        pointer, etag = found
-        return AliasState(pointer=pointer, etag=etag)
+        try:
+            pointer = AliasPointer.model_validate_json(stored.body)
+        except ValidationError as error:
+            raise CorruptAliasError(
+                f"the {alias} alias of {self.model_name} is not an alias: {_first_problem(error)}",
+                stored.etag,
+            ) from error
+        return AliasState(pointer=pointer, etag=stored.etag)
 
     def promote(
         self, version: str, *, expected_current: str | None = None, reason: str = ""
