@@ -3,7 +3,9 @@
 A real silent TCP server on loopback stands in for S3. Printed: the time a cold request takes
 to get its 503, and warm request latency while the registry hangs (with a TTL of 0, so every
 request re-checks the champion: the worst case; with the template's TTL one request per TTL
-pays it), beside warm latency with the registry up. Figures are printed, never asserted.
+pays it), beside warm latency with the registry up. Then what signing costs a load: reading
+and parsing the manifest with and without its kms:Verify (the embedded KMS on loopback; real
+KMS adds a network round trip), beside a whole load. Figures are printed, never asserted.
 """
 
 import io
@@ -28,24 +30,47 @@ os.environ.update(
 
 WARM_REPEATS = 20
 HANG_REPEATS = 5
+SIGNING_REPEATS = 30
 
 
 def seed(workdir: Path):
     from sklambda import aws
     from sklambda.registry.bundle import publish_bundle
-    from sklambda.registry.store import ModelRegistry
     from sklambda.training.data import load_bundled
     from sklambda.training.train import save_bundle, train_model
-    from sklambda_local.provision import provision_bucket
+    from sklambda_local.provision import provision_registry
     from sklambda_local.template import LocalStack
 
     stack = LocalStack()
-    bucket = provision_bucket(stack, aws.client("s3"), "ModelBucket")
-    registry = ModelRegistry(aws.client("s3"), bucket, stack.parameter("ModelName"))
+    registry = provision_registry(stack, aws.client("s3"), aws.client("kms"))
     trained = train_model(load_bundled("breast_cancer"), model_name=registry.model_name)
     save_bundle(trained, workdir / "bundle")
     registry.promote(publish_bundle(registry, workdir / "bundle").version or "")
-    return stack, trained
+    return stack, trained, registry
+
+
+def signing_cost(registry, workdir: Path) -> None:
+    from predict_handler.settings import get_settings
+    from sklambda.registry.factory import verifier_for
+    from sklambda.registry.loader import ModelLoader
+
+    verifier = verifier_for(get_settings())
+    version = registry.alias().pointer.version
+    samples: dict[str, list[float]] = {"manifest": [], "manifest + kms:Verify": [], "load": []}
+    loader = ModelLoader(registry, workdir / "signing-cache", 0, verifier=verifier)
+    calls = {
+        "manifest": lambda: registry.manifest(version),
+        "manifest + kms:Verify": lambda: registry.verified_manifest(version, verifier),
+        "load": lambda: loader.load_version(version),
+    }
+    for _ in range(SIGNING_REPEATS):
+        for label, call in calls.items():
+            started = time.perf_counter()
+            call()
+            samples[label].append((time.perf_counter() - started) * 1000)
+    print(f"\nsigning cost per model load, median of {SIGNING_REPEATS} (ms)")
+    for label, values in samples.items():
+        print(f"  {label:<44} {statistics.median(values):8.1f}")
 
 
 def timed_calls(handler, event, repeats: int) -> tuple[list[float], set[int]]:
@@ -80,8 +105,8 @@ def main() -> None:
     from sklambda_local.functions import apply_environment, import_handler
     from sklambda_local.hanging_endpoint import hanging_endpoint
 
-    with tempfile.TemporaryDirectory() as tmp, embedded_aws():
-        stack, trained = seed(Path(tmp))
+    with tempfile.TemporaryDirectory() as tmp, embedded_aws() as endpoint:
+        stack, trained, registry = seed(Path(tmp))
         apply_environment(
             stack,
             "PredictFunction",
@@ -110,6 +135,9 @@ def main() -> None:
                 cold += samples
                 statuses |= seen
             describe("cold, registry hanging (time to the 503)", cold, statuses)
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+        aws.clear_clients()
+        signing_cost(registry, Path(tmp))
 
 
 if __name__ == "__main__":

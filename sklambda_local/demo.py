@@ -133,16 +133,17 @@ def run(serve: bool, port: int) -> None:
         console.say(f"endpoint {endpoint_url}")
     try:
         from sklambda import aws
-        from sklambda.registry.store import ModelRegistry
         from sklambda_local.functions import apply_environment, import_handler
         from sklambda_local.local_api import serve_function
-        from sklambda_local.provision import provision_bucket
+        from sklambda_local.provision import provision_registry
 
         stack = LocalStack(parameter_overrides=DEMO_PARAMETERS)
         with console.step("Creating the stack's resources from template.yaml"):
-            bucket = provision_bucket(stack, aws.client("s3"), "ModelBucket")
-            console.say(f"bucket {bucket} (encrypted, versioned, public access blocked)")
-        registry = ModelRegistry(aws.client("s3"), bucket, stack.parameter("ModelName"))
+            registry = provision_registry(stack, aws.client("s3"), aws.client("kms"))
+            console.say(
+                f"bucket {registry.bucket} (encrypted, versioned, public access blocked), "
+                "manifest signing key"
+            )
         with console.step("Training the example model and publishing it to the registry"):
             _publish_champion(console, registry, workdir)
         apply_environment(stack, "PredictFunction", MODEL_CACHE_DIR=str(workdir / "model-cache"))
@@ -152,12 +153,12 @@ def run(serve: bool, port: int) -> None:
             handler, function_name="PredictFunction", stage=stage, port=port
         ) as url:
             console.say(f"PredictFunction serves on {url} (API Gateway proxy events, in-process)")
-            ctx = DemoContext(console, stack, endpoint_url, bucket, registry, url, workdir)
+            ctx = DemoContext(console, stack, endpoint_url, registry.bucket, registry, url, workdir)
             for title, step in STEPS:
                 with console.step(title):
                     step(ctx)
             if serve:
-                _wait_for_person(console, url, endpoint_url, bucket)
+                _wait_for_person(console, url, endpoint_url, registry.bucket)
     finally:
         aws_context.__exit__(None, None, None)
     print(f"\nDemo finished. Function logs and EMF metrics: {workdir / 'function-logs.txt'}")

@@ -3,8 +3,10 @@
 from sklambda_cli.main import main
 
 
-def test_train_publish_promote_list_and_rollback(registry, tmp_path, capsys, monkeypatch):
+def test_train_publish_promote_list_and_rollback(registry, stack, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SKLAMBDA_BUCKET", registry.bucket)
+    signing_key = stack.function_environment("PredictFunction")["MODEL_SIGNING_KEY"]
+    monkeypatch.setenv("SKLAMBDA_SIGNING_KEY", signing_key)
     monkeypatch.setenv("SKLAMBDA_MODEL_NAME", registry.model_name)
     first, second = tmp_path / "first", tmp_path / "second"
     assert main(["train", "--dataset", "iris", "--out", str(first)]) == 0
@@ -13,6 +15,7 @@ def test_train_publish_promote_list_and_rollback(registry, tmp_path, capsys, mon
     assert main(["publish", str(second)]) == 0
     versions = registry.version_ids()
     assert len(versions) == 2
+    assert all(registry.is_signed(version) for version in versions)
     newest = max(versions, key=lambda v: registry.manifest(v).created_at)
     capsys.readouterr()
 

@@ -15,6 +15,7 @@ from sklambda.errors import ModelUnavailableError
 from sklambda.registry.bundle import publish_bundle
 from sklambda.registry.loader import ModelLoader
 from sklambda.registry.manifest import Manifest
+from sklambda.registry.signing import SIGNATURE_FILE
 from sklambda.registry.store import ModelRegistry
 from tests.integration.conftest import load_event
 
@@ -73,8 +74,16 @@ def _garbage(registry: ModelRegistry, bundle_dir: Path, tmp_path: Path, case: st
         _put(registry, alias_key, json.dumps({"alias": "champion"}).encode())
         return
     if case == "manifest-not-json":
+        # Signed by the publishing role, so it fails at parsing, past the signature check.
         version = "v20260101T000000Z-deadbeef"
-        _put(registry, registry.keys.manifest_key(version), b"{not json")
+        body = b"{not json"
+        signature = registry._signer.sign(body)  # type: ignore[union-attr]
+        _put(
+            registry,
+            registry.version_key(version, SIGNATURE_FILE),
+            signature.model_dump_json().encode(),
+        )
+        _put(registry, registry.keys.manifest_key(version), body)
         _put(registry, alias_key, json.dumps({"alias": "champion", "version": version}).encode())
         return
     artifact = {
@@ -133,9 +142,9 @@ def _count_gets(registry: ModelRegistry) -> list[str]:
 
 
 def test_a_bad_champion_is_fetched_once_until_the_alias_moves(
-    registry, bundle_dir, tmp_path, champion
+    registry, verifier, bundle_dir, tmp_path, champion
 ):
-    loader = ModelLoader(registry, tmp_path / "cache", ttl_seconds=0)
+    loader = ModelLoader(registry, tmp_path / "cache", ttl_seconds=0, verifier=verifier)
     _garbage(registry, bundle_dir, tmp_path, "artifact-not-a-pickle")
     bad = registry.alias().pointer.version
     gets = _count_gets(registry)
@@ -160,9 +169,11 @@ def test_a_bad_champion_is_fetched_once_until_the_alias_moves(
 
 
 def test_within_the_ttl_a_refusal_is_answered_without_a_registry_call(
-    registry, bundle_dir, tmp_path
+    registry, verifier, bundle_dir, tmp_path
 ):
-    loader = ModelLoader(registry, tmp_path / "cache", ttl_seconds=60, clock=lambda: 100.0)
+    loader = ModelLoader(
+        registry, tmp_path / "cache", ttl_seconds=60, clock=lambda: 100.0, verifier=verifier
+    )
     _garbage(registry, bundle_dir, tmp_path, "manifest-not-json")
     with pytest.raises(ModelUnavailableError, match="does not parse"):
         loader.current()

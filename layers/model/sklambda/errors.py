@@ -27,6 +27,10 @@ class CorruptModelError(SklambdaError):
     bytes fail the same way, so they are not fetched again until the alias moves."""
 
 
+class UntrustedModelError(SklambdaError):
+    """A manifest is unsigned, or its signature was not made by the stack's signing key."""
+
+
 class IncompatibleModelError(SklambdaError):
     """A model was trained with library versions this runtime does not ship."""
 

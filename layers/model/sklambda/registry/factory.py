@@ -4,13 +4,27 @@ from pathlib import Path
 
 from sklambda import aws
 from sklambda.registry.loader import ModelLoader
+from sklambda.registry.signing import KmsSigner, KmsVerifier
 from sklambda.registry.store import ModelRegistry
 from sklambda.settings import RegistrySettings
 
 
 def registry_for(settings: RegistrySettings, s3: object | None = None) -> ModelRegistry:
+    """The registry; it signs what it publishes, which only a publishing role is allowed to."""
     return ModelRegistry(
-        s3 or aws.client("s3"), settings.model_bucket, settings.model_name, settings.model_prefix
+        s3 or aws.client("s3"),
+        settings.model_bucket,
+        settings.model_name,
+        settings.model_prefix,
+        signer=KmsSigner(aws.client("kms"), settings.model_signing_key),
+    )
+
+
+def verifier_for(settings: RegistrySettings) -> KmsVerifier:
+    return KmsVerifier(
+        aws.model_load_client("kms"),
+        settings.model_signing_key,
+        allow_unsigned=settings.allow_unsigned_models,
     )
 
 
@@ -26,4 +40,10 @@ def serving_registries(settings: RegistrySettings) -> tuple[ModelRegistry, Model
 def loader_for(settings: RegistrySettings, *, ttl_seconds: float | None = None) -> ModelLoader:
     ttl = settings.model_cache_ttl_seconds if ttl_seconds is None else ttl_seconds
     cold, warm = serving_registries(settings)
-    return ModelLoader(cold, Path(settings.model_cache_dir), ttl, refresh_registry=warm)
+    return ModelLoader(
+        cold,
+        Path(settings.model_cache_dir),
+        ttl,
+        verifier=verifier_for(settings),
+        refresh_registry=warm,
+    )

@@ -13,9 +13,11 @@ from sklambda.errors import (
     IntegrityError,
     ModelNotFoundError,
     ModelUnavailableError,
+    UntrustedModelError,
 )
 from sklambda.observability import logger
 from sklambda.registry.manifest import Manifest
+from sklambda.registry.signing import ManifestVerifier
 from sklambda.registry.store import CHAMPION, ModelRegistry
 from sklambda.runtime import Predictor, runtime_for
 
@@ -23,7 +25,13 @@ from sklambda.runtime import Predictor, runtime_for
 _REGISTRY_FAULTS = (BotoCoreError, ClientError)
 # Permanent: these bytes will fail the same way every time, so they are not fetched again
 # until the alias is rewritten.
-_BAD_CONTENT = (CorruptModelError, IntegrityError, IncompatibleModelError, ModelNotFoundError)
+_BAD_CONTENT = (
+    CorruptModelError,
+    IntegrityError,
+    IncompatibleModelError,
+    ModelNotFoundError,
+    UntrustedModelError,
+)
 
 
 @dataclass(frozen=True)
@@ -59,11 +67,13 @@ class ModelLoader:
         cache_dir: Path,
         ttl_seconds: float,
         *,
+        verifier: ManifestVerifier,
         refresh_registry: ModelRegistry | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._registry = registry
         self._refresh_registry = refresh_registry or registry
+        self._verifier = verifier
         self._cache_dir = cache_dir
         self._ttl = ttl_seconds
         self._clock = clock
@@ -124,12 +134,13 @@ class ModelLoader:
         self._checked_at = float("-inf")
 
     def load_version(self, version: str) -> LoadedModel:
-        """Fetch, verify and load one version; nothing is deserialised before its hash matches."""
+        """Fetch, verify and load one version: nothing is parsed before the manifest's signature
+        checks out, nothing deserialised before the artifact's hash matches the manifest."""
         return self._load(self._registry, version)
 
     def _load(self, registry: ModelRegistry, version: str) -> LoadedModel:
         started = time.perf_counter()
-        manifest = registry.manifest(version)
+        manifest = registry.verified_manifest(version, self._verifier)
         runtime = runtime_for(manifest)
         runtime.check(manifest)
         path = registry.download_verified(manifest, self._cache_dir)

@@ -26,6 +26,7 @@ from sklambda.errors import (
     VersionExistsError,
 )
 from sklambda.registry.manifest import AliasPointer, Manifest
+from sklambda.registry.signing import SIGNATURE_FILE, ManifestSigner, ManifestVerifier
 from sklambda.storage.errors import PreconditionFailed
 from sklambda.storage.keys import CHAMPION, ModelKeys
 from sklambda.storage.objects import S3Objects, require_conditional_writes
@@ -69,8 +70,17 @@ def _parsed_manifest(body: bytes, what: str) -> Manifest:
 
 
 class ModelRegistry:
-    def __init__(self, s3: Any, bucket: str, model_name: str, prefix: str = "models") -> None:
+    def __init__(
+        self,
+        s3: Any,
+        bucket: str,
+        model_name: str,
+        prefix: str = "models",
+        *,
+        signer: ManifestSigner | None = None,
+    ) -> None:
         self._s3 = s3
+        self._signer = signer
         self._objects = S3Objects(s3, bucket)
         self.bucket = bucket
         self.model_name = model_name
@@ -87,8 +97,26 @@ class ModelRegistry:
         for name, content in files.items():
             self._put_new(self.version_key(manifest.version, name), content)
         body = manifest.model_dump_json(indent=2).encode()
+        if self._signer is not None:
+            self._put_new(
+                self.version_key(manifest.version, SIGNATURE_FILE),
+                self._signer.sign(body).model_dump_json().encode(),
+            )
         self._put_new(self.keys.manifest_key(manifest.version), body)
         return manifest
+
+    def sign_version(self, version: str) -> None:
+        """Sign a version published before manifests were signed (create-only, like the rest)."""
+        if self._signer is None:
+            raise ValueError("this registry has no signer")
+        body = self._manifest_body(version)
+        self._put_new(
+            self.version_key(version, SIGNATURE_FILE),
+            self._signer.sign(body).model_dump_json().encode(),
+        )
+
+    def is_signed(self, version: str) -> bool:
+        return self._objects.get(self.version_key(version, SIGNATURE_FILE)) is not None
 
     def _put_new(self, key: str, content: Path | bytes) -> None:
         try:
@@ -101,9 +129,22 @@ class ModelRegistry:
             raise VersionExistsError(f"{key} already exists; versions are immutable") from error
 
     def manifest(self, version: str) -> Manifest:
+        return self._parse_manifest(version, self._manifest_body(version))
+
+    def verified_manifest(self, version: str, verifier: ManifestVerifier) -> Manifest:
+        """The manifest, once its signature checks out; not even parsed before that."""
+        body = self._manifest_body(version)
+        signature = self._objects.get_bytes(self.version_key(version, SIGNATURE_FILE))
+        verifier.verify(f"the manifest of {self.model_name} {version}", body, signature)
+        return self._parse_manifest(version, body)
+
+    def _manifest_body(self, version: str) -> bytes:
         body = self._objects.get_bytes(self.keys.manifest_key(version))
         if body is None:
             raise ModelNotFoundError(f"model {self.model_name!r} has no version {version!r}")
+        return body
+
+    def _parse_manifest(self, version: str, body: bytes) -> Manifest:
         manifest = _parsed_manifest(body, f"the manifest of {self.model_name} {version}")
         if manifest.version != version or manifest.model_name != self.model_name:
             raise CorruptModelError(
