@@ -1,9 +1,10 @@
-"""sklambda train | publish | promote | rollback | models | predict | retrain | runs."""
+"""sklambda train | publish | promote | rollback | models | predict | score | retrain | runs."""
 
 import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -44,12 +45,27 @@ def _require_signing_key(args: argparse.Namespace) -> None:
 
 def _train(args: argparse.Namespace) -> None:
     from sklambda.training.data import load_bundled, load_csv
-    from sklambda.training.train import save_bundle, train_model
+    from sklambda.training.train import choose_task, save_bundle, train_model
 
     if args.csv and not args.target:
         raise SklambdaError("--csv needs --target, the name of the column to predict")
-    data = load_csv(Path(args.csv), args.target) if args.csv else load_bundled(args.dataset)
-    trained = train_model(data, model_name=args.model_name, task=args.task, seed=args.seed)
+    if args.drop and not args.csv:
+        raise SklambdaError("--drop applies to --csv files")
+    data = (
+        load_csv(Path(args.csv), args.target, args.drop) if args.csv else load_bundled(args.dataset)
+    )
+    for notice in data.notices:
+        print(notice)
+    choice = choose_task(data.target)
+    print(choice.describe(inferred=args.task is None))
+    trained = train_model(
+        data,
+        model_name=args.model_name,
+        task=args.task or choice.task,
+        estimator=args.estimator,
+        hyperparameters=_json_object(args.params, "--params"),
+        seed=args.seed,
+    )
     manifest = save_bundle(trained, Path(args.out))
     metrics = ", ".join(f"{name}={value:.4f}" for name, value in manifest.metrics.items())
     print(f"trained {manifest.estimator} on {data.rows} rows from {data.source}: {metrics}")
@@ -57,16 +73,40 @@ def _train(args: argparse.Namespace) -> None:
     print(f"  sklambda publish {args.out}")
 
 
-def _publish(args: argparse.Namespace) -> None:
-    from sklambda.registry.bundle import publish_bundle
+def _json_object(raw: str | None, option: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise SklambdaError(f"{option} is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise SklambdaError(f'{option} must be a JSON object such as {{"max_depth": 4}}')
+    return value
 
+
+def _publish(args: argparse.Namespace) -> None:
+    from sklambda_cli.publishing.registry_access import publish_and_promote
+
+    if (args.bundle is None) == (args.model is None):
+        raise SklambdaError("give a bundle directory, or --model FILE with --data and --target")
     _require_signing_key(args)
     registry = _registry(args)
-    manifest = publish_bundle(registry, Path(args.bundle))
-    print(f"published {manifest.model_name} {manifest.version}")
-    if args.promote:
-        pointer = registry.promote(manifest.version or "", reason="published with --promote")
-        print(f"champion is now {pointer.version} (previous: {pointer.previous or 'none'})")
+    if args.model:
+        from sklambda_cli.publishing.files import build_from_files
+
+        with tempfile.TemporaryDirectory() as work:
+            for line in build_from_files(args, registry.model_name, Path(work)):
+                print(line)
+            _, lines = publish_and_promote(
+                registry, Path(work), promote=args.promote, force=args.force
+            )
+    else:
+        _, lines = publish_and_promote(
+            registry, Path(args.bundle), promote=args.promote, force=args.force
+        )
+    for line in lines:
+        print(line)
 
 
 def _sign(args: argparse.Namespace) -> None:
@@ -85,10 +125,16 @@ def _sign(args: argparse.Namespace) -> None:
 
 
 def _promote(args: argparse.Namespace) -> None:
-    pointer = _registry(args).promote(
-        args.version, expected_current=args.expect_current, reason=args.reason
-    )
-    print(f"champion is now {pointer.version} (previous: {pointer.previous or 'none'})")
+    from sklambda_cli.publishing.promotion import promote_checked
+
+    for line in promote_checked(
+        _registry(args),
+        args.version,
+        reason=args.reason,
+        force=args.force,
+        expected_current=args.expect_current,
+    ):
+        print(line)
 
 
 def _rollback(args: argparse.Namespace) -> None:
@@ -113,6 +159,12 @@ def _models(args: argparse.Namespace) -> None:
             f"{version}  {role:<9} {manifest.created_at:%Y-%m-%d %H:%M}  "
             f"{manifest.estimator}  {metrics}"
         )
+        # Metrics from different holdouts do not compare; say which rows each was measured on.
+        held = manifest.holdout
+        print(f"    measured on: {held.source}, {held.rows} rows" if held else "    measured on: ?")
+        if version == champion and state and state.pointer.reason:
+            since = f"{state.pointer.updated_at:%Y-%m-%d %H:%M}"
+            print(f"    champion since {since}: {state.pointer.reason}")
 
 
 def _predict(args: argparse.Namespace) -> None:
@@ -146,6 +198,23 @@ def _retrain(args: argparse.Namespace) -> None:
             "(the stack output RetrainStateMachineArn)"
         )
     start_run(args.state_machine, args.reason, wait=args.wait)
+
+
+def _score(args: argparse.Namespace) -> None:
+    from sklambda_cli.score import score
+
+    if not args.bucket:
+        raise SklambdaError("no bucket: pass --bucket or set SKLAMBDA_BUCKET")
+    succeeded = score(
+        args.bucket,
+        Path(args.file),
+        key=args.key,
+        wait=args.wait,
+        out=Path(args.out),
+        timeout_seconds=args.timeout,
+    )
+    if not succeeded:
+        raise SklambdaError("the run did not succeed; see its record above")
 
 
 def _runs(args: argparse.Namespace) -> None:
@@ -194,15 +263,36 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--out", default="build/model", help="bundle directory (default: %(default)s)"
     )
+    train.add_argument(
+        "--estimator",
+        help="hist-gradient-boosting (default), random-forest, logistic-regression, "
+        "linear-regression, ridge, or module:callable returning an estimator",
+    )
+    train.add_argument("--params", help="estimator parameters as JSON, e.g. '{\"max_depth\": 4}'")
+    train.add_argument(
+        "--drop", action="append", default=[], metavar="COLUMN", help="leave a column out (repeat)"
+    )
     train.add_argument("--seed", type=int, default=0)
     train.add_argument(
         "--model-name", default=os.environ.get("SKLAMBDA_MODEL_NAME", DEFAULT_MODEL_NAME)
     )
     train.set_defaults(run=_train)
 
-    publish = commands.add_parser("publish", help="upload a trained bundle as a new version")
-    publish.add_argument("bundle", help="directory written by `sklambda train`")
+    publish = commands.add_parser(
+        "publish", help="upload a trained bundle, or a model fitted elsewhere, as a new version"
+    )
+    publish.add_argument("bundle", nargs="?", help="directory written by `sklambda train`")
+    publish.add_argument("--model", help="a fitted estimator saved with joblib.dump")
+    publish.add_argument("--data", help="CSV the model was fitted on (with --model)")
+    publish.add_argument("--target", help="target column of --data")
+    publish.add_argument("--task", choices=["classification", "regression"])
+    held = publish.add_mutually_exclusive_group()
+    held.add_argument("--holdout", help="CSV to measure the model on (default: a split of --data)")
+    held.add_argument("--holdout-fraction", type=float, default=0.2)
     publish.add_argument("--promote", action="store_true", help="make it the champion at once")
+    publish.add_argument(
+        "--force", action="store_true", help="promote despite a task, class or schema change"
+    )
     registry_options(publish)
     signing_options(publish)
     publish.set_defaults(run=_publish)
@@ -218,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     promote.add_argument("version")
     promote.add_argument("--expect-current", help="only if this version is the champion now")
     promote.add_argument("--reason", default="promoted by hand")
+    promote.add_argument(
+        "--force", action="store_true", help="promote despite a task, class or schema change"
+    )
     registry_options(promote)
     promote.set_defaults(run=_promote)
 
@@ -248,6 +341,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-auth", action="store_true", help="send unsigned (the local demo server only)"
     )
     predict.set_defaults(run=_predict)
+
+    scoring = commands.add_parser("score", help="upload a file to incoming/ and have it scored")
+    scoring.add_argument("file", help="CSV or JSON Lines file")
+    scoring.add_argument("--key", help="name under incoming/ (default: the file's name)")
+    scoring.add_argument(
+        "--wait", action="store_true", help="wait for the run, print it and download its outputs"
+    )
+    scoring.add_argument("--out", default=".", help="where --wait writes outputs (default: .)")
+    scoring.add_argument(
+        "--timeout", type=float, default=900, help="seconds --wait waits (default: %(default)s)"
+    )
+    scoring.add_argument(
+        "--bucket",
+        default=os.environ.get("SKLAMBDA_BUCKET"),
+        help="the stack's bucket (default: $SKLAMBDA_BUCKET)",
+    )
+    scoring.set_defaults(run=_score)
 
     retrain = commands.add_parser("retrain", help="start a retraining run by hand")
     retrain.add_argument(

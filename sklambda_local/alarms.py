@@ -3,7 +3,8 @@
 moto stores alarms and metric data but never evaluates an alarm. This does what CloudWatch
 does, for the features the template uses: one metric with a statistic or percentile per
 period, "N of M" periods (DatapointsToAlarm of EvaluationPeriods), a comparison with a
-threshold, and the four missing-data treatments; then it sets the state in moto.
+threshold, and the four missing-data treatments; then it sets the state in moto. It is the
+only local code that sets an alarm state.
 """
 
 import json
@@ -150,14 +151,23 @@ def moto_datapoints(
     return found
 
 
+AlarmChange = Callable[[dict[str, Any], str], None]
+
+
 def evaluate_alarms(
     stack: LocalStack,
     cloudwatch: Any,
     *,
     now: datetime | None = None,
     source: MetricSource = moto_datapoints,
+    on_change: AlarmChange | None = None,
 ) -> dict[str, Evaluation]:
-    """Evaluate every alarm of the template and set its state in the embedded CloudWatch."""
+    """Evaluate every alarm of the template and set its state in the embedded CloudWatch.
+
+    As in CloudWatch, only a change of state is recorded (with its reason); ``on_change``
+    hears the alarm as described after the change and the state it left, which is what
+    CloudWatch puts on the event bus as an "Alarm State Change".
+    """
     moment = now or datetime.now(UTC)
     results = {}
     for logical_id, resource in stack.resources.items():
@@ -168,11 +178,16 @@ def evaluate_alarms(
         current = described[0]["StateValue"] if described else "INSUFFICIENT_DATA"
         datapoints = source(alarm.namespace, alarm.metric_name, alarm.dimensions)
         result = evaluate(alarm, datapoints, moment, current)
+        results[logical_id] = result
+        if result.state == current:
+            continue
         cloudwatch.set_alarm_state(
             AlarmName=alarm.name,
             StateValue=result.state,
             StateReason=result.reason[:1023],
             StateReasonData=json.dumps({"values": result.period_values}),
         )
-        results[logical_id] = result
+        if on_change is not None:
+            (changed,) = cloudwatch.describe_alarms(AlarmNames=[alarm.name])["MetricAlarms"]
+            on_change(changed, current)
     return results

@@ -15,6 +15,7 @@ def proxy_event(
     stage: str = "dev",
     source_ip: str = "127.0.0.1",
     request_id: str | None = None,
+    is_base64_encoded: bool = False,
 ) -> dict[str, Any]:
     headers = (
         {"Content-Type": "application/json", **(headers or {})} if body else dict(headers or {})
@@ -46,5 +47,5 @@ def proxy_event(
             "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent", "")},
         },
         "body": body,
-        "isBase64Encoded": False,
+        "isBase64Encoded": is_base64_encoded,
     }

@@ -37,7 +37,7 @@ SETUP_SCRIPT = SCRIPTS_DIR / "setup.sh"
 SERVICE_SCRIPT = SCRIPTS_DIR / "start-service.sh"
 
 BASE_IMAGE_REPO = "public.ecr.aws/lambda/python"
-PYTHON_RUNTIME_VERSION = "3.12"
+PYTHON_RUNTIME_VERSION = "3.13"
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL"
 # Template parameters the local tests set; production deploys keep their defaults.
 ENDPOINT_PARAMETER = "LocalEndpointUrl"
@@ -153,9 +153,12 @@ def _real_docker_answers(env: Mapping[str, str]) -> bool:
     return "podman" not in names.lower()
 
 
-def _service(command: str) -> subprocess.CompletedProcess[str]:
+def _service(command: str, *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["bash", str(SERVICE_SCRIPT), command], capture_output=True, text=True, check=False
+        ["bash", str(SERVICE_SCRIPT), command, *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -185,7 +188,8 @@ def container_runtime_status() -> tuple[bool, str]:
 
 @contextlib.contextmanager
 def container_runtime() -> Iterator[ContainerRuntime]:
-    """Yield a runtime that answers; a podman service started here is stopped on exit."""
+    """Yield a runtime that answers; the podman service is stopped on exit only when this
+    session started it and no other session still uses it."""
     if _real_docker_answers(os.environ):
         docker_host = os.environ.get("DOCKER_HOST")
         yield ContainerRuntime("docker", {"DOCKER_HOST": docker_host} if docker_host else {})
@@ -193,15 +197,16 @@ def container_runtime() -> Iterator[ContainerRuntime]:
     available, reason = container_runtime_status()
     if not available:
         raise RuntimeError(reason)
-    already_running = _service("status").returncode == 0
-    started = _service("start")
+    # Registered as a user of the shared service: another test session running at the same
+    # time keeps it up, and this one stops it only if it started it and nobody else uses it.
+    user = str(os.getpid())
+    started = _service("acquire", user)
     if started.returncode != 0:
         raise RuntimeError(f"podman API service did not start: {started.stderr.strip()}")
     try:
         yield ContainerRuntime("podman", _docker_host_line(started.stdout))
     finally:
-        if not already_running:
-            _service("stop")
+        _service("release", user)
 
 
 def _can_bind(address: str) -> bool:

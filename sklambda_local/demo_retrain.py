@@ -1,9 +1,8 @@
-"""Demo step: drifted traffic, labels arrive, the drift alarm fires, and the retraining run
-trains, judges and promotes a new champion that then serves - printed state by state."""
+"""Demo steps: retraining data arrives, the third drift run breaches a second period, the
+drift alarm is raised by CloudWatch's evaluation, and its state change starts the retraining
+run, which trains, judges and promotes a new champion that then serves."""
 
-import json
 import time
-import urllib.request
 from typing import Any
 
 import numpy as np
@@ -12,27 +11,16 @@ from sklambda import aws
 from sklambda.retraining.data import Example, to_jsonl
 from sklambda.storage.keys import ModelKeys
 from sklambda.training.data import TrainingData, load_bundled
-from sklambda_local.eventbridge import LocalEventBridge, alarm_state_change
+from sklambda_local import demo_monitoring
 from sklambda_local.executions import wait_for_execution
-from sklambda_local.lambda_bridge import lambda_invokes_run_in_process
 from sklambda_local.local_api import post_json
-from sklambda_local.provision import provision_retraining
 
 # A recalibrated sensor: every size feature reads 50% high, so the champion's thresholds misfire.
 DRIFT_SCALE = 1.5
 DRIFTED_FEATURES = ("radius", "perimeter", "area")
 TRAFFIC_ROWS = 40
-
-
-def _enable_step_functions(endpoint_url: str) -> None:
-    """moto runs state machine definitions only when asked, in server mode through its API."""
-    request = urllib.request.Request(  # noqa: S310 - the demo's own loopback moto server
-        f"{endpoint_url}/moto-api/config",
-        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
-        pass
+RETRAIN_RULE = "RetrainStateMachine.DriftOrPerformanceAlarm"
+TRIGGER_PREFIX = "Trigger: "
 
 
 def _drifted(data: TrainingData, seed: int = 7) -> TrainingData:
@@ -81,82 +69,99 @@ def _send_drifted_traffic(ctx: Any, drifted: TrainingData) -> None:
     )
 
 
-def run(ctx: Any) -> None:
-    started = time.perf_counter()
-    console, stack = ctx.console, ctx.stack
-    _enable_step_functions(ctx.endpoint_url)
-    provision_retraining(stack, aws.client)
-    sqs, s3 = aws.client("sqs"), aws.client("s3")
-    queue = sqs.create_queue(QueueName="demo-notifications")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    aws.client("sns").subscribe(
-        TopicArn=stack.arn_of("NotificationTopic"), Protocol="sqs", Endpoint=queue_arn
-    )
-    console.say("retraining resources from template.yaml: topic (KMS), alarms, 2 state machines")
-
+def seed_retraining_data(ctx: Any) -> None:
+    s3 = aws.client("s3")
     original = load_bundled("breast_cancer")
     drifted = _drifted(original)
     s3.put_object(Bucket=ctx.bucket, Key="training/breast_cancer.csv", Body=_training_csv(original))
     _send_drifted_traffic(ctx, drifted)
     labelled = ModelKeys(
         ctx.registry.model_name,
-        labelled_prefix=stack.function_environment("TrainFunction")["LABELLED_PREFIX"],
+        labelled_prefix=ctx.stack.function_environment("TrainFunction")["LABELLED_PREFIX"],
     ).labelled_root
     s3.put_object(
         Bucket=ctx.bucket, Key=f"{labelled}demo/labels.jsonl", Body=to_jsonl(_examples(drifted))
     )
-    console.say(
+    ctx.console.say(
         f"seeded training/ ({original.rows} rows) and "
         f"{labelled} ({drifted.rows} drifted, labelled rows)"
     )
 
-    cloudwatch = aws.client("cloudwatch")
-    alarm_name = str(stack.resolve({"Ref": "DriftAlarm"}))
-    alarm = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"][0]
-    if alarm["StateValue"] == "ALARM":
-        console.say(f"alarm {alarm_name} is in ALARM since the drift evaluation above")
-    else:
-        # Run on its own (without the monitoring steps), the demo sets the state by hand.
-        cloudwatch.set_alarm_state(
-            AlarmName=alarm_name,
-            StateValue="ALARM",
-            StateReason=f"size features read {DRIFT_SCALE:.0%} of their training values",
-        )
-        alarm = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"][0]
-        console.say(f"alarm {alarm_name} -> {alarm['StateValue']}")
-    console.say("EventBridge delivers its OK -> ALARM state change to the retraining rule")
 
-    sfn = aws.client("stepfunctions")
-    cache = str(ctx.workdir / "model-cache")
-    overrides = {
-        # The demo's drifted data is 569 rows; hold out 30% of them as the fresh holdout.
-        "TrainFunction": {
-            "MODEL_CACHE_DIR": cache,
-            "TRAIN_WORK_DIR": str(ctx.workdir / "train"),
-            "MIN_FRESH_HOLDOUT_ROWS": "100",
-        },
-        "EvaluateFunction": {"MODEL_CACHE_DIR": cache},
-    }
-    with lambda_invokes_run_in_process(stack, overrides):
-        (execution,) = LocalEventBridge(stack, sfn).put_event(alarm_state_change(alarm, "OK"))
-        console.say(f"retraining run {execution.rsplit(':', 1)[1]}:")
-        described = wait_for_execution(
-            sfn, execution, 300, on_state=lambda name: console.say(f"  -> {name}")
-        )
+def trigger_reason(message: str) -> str:
+    """The reason a notification gives for its run (after "Trigger: <kind> (<source>): ")."""
+    line = next(line for line in message.splitlines() if line.startswith(TRIGGER_PREFIX))
+    return line.split("): ", 1)[1]
+
+
+def follow_run(ctx: Any, rule: str, before: int) -> dict[str, Any]:
+    """The execution the rule started after ``before`` deliveries, followed to its end."""
+    deliveries = ctx.cloud.bus.delivered_to(rule)
+    if len(deliveries) <= before:
+        raise RuntimeError(f"the alarm's state change started nothing through {rule}")
+    execution = str(deliveries[before].result)
+    ctx.console.say(f"{rule} started run {execution.rsplit(':', 1)[1]}:")
+    described = wait_for_execution(
+        aws.client("stepfunctions"),
+        execution,
+        300,
+        on_state=lambda name: ctx.console.say(f"  -> {name}"),
+    )
     took = (described["stopDate"] - described["startDate"]).total_seconds()
-    console.say(f"run {described['status']} in {took:.1f}s")
-    for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
-        console.say("notification:")
-        for line in json.loads(message["Body"])["Message"].splitlines():
-            console.say(f"  | {line}")
+    ctx.console.say(f"run {described['status']} in {took:.1f}s")
+    return described
+
+
+def show_notifications(ctx: Any, alarm_logical_id: str) -> None:
+    """Print what a subscriber received, and check its trigger is the alarm's real reason."""
+    name = ctx.stack.name_of(alarm_logical_id)
+    (alarm,) = aws.client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    for message in ctx.notifications():
+        ctx.console.say("notification:")
+        for line in message.splitlines():
+            ctx.console.say(f"  | {line}")
+        same = trigger_reason(message) == alarm["StateReason"]
+        ctx.console.say(
+            f"the trigger line {'is' if same else 'is NOT'} {alarm_logical_id}'s StateReason"
+        )
+        if not same:
+            raise RuntimeError(f"notification reason differs from {name}'s StateReason")
+
+
+def drift_alarm_retrains(ctx: Any) -> None:
+    started = time.perf_counter()
+    demo_monitoring.next_alarm_period(ctx)
+    demo_monitoring.send_shifted_traffic(ctx, seed=13)
+    before = len(ctx.cloud.bus.delivered_to(RETRAIN_RULE))
+    result = demo_monitoring.run_drift(ctx)
+    evaluations = demo_monitoring.evaluate_alarms(ctx)
+    if evaluations["DriftAlarm"].state != "ALARM":
+        raise RuntimeError(f"DriftAlarm did not fire: {evaluations['DriftAlarm'].reason}")
+    ctx.console.say("CloudWatch's state change OK -> ALARM goes to the default event bus")
+    (version,) = result["versions"]
+    ctx.console.say(f"drift report: {version['html_report']}")
+    follow_run(ctx, RETRAIN_RULE, before)
+    show_notifications(ctx, "DriftAlarm")
 
     champion = ctx.registry.alias()
-    console.say(
+    ctx.console.say(
         f"champion is now {champion.pointer.version} (previous {champion.pointer.previous})"
     )
-    time.sleep(float(stack.parameter("ModelCacheTtlSeconds")) + 0.1)
-    _send_drifted_traffic(ctx, drifted)
-    loop_seconds = time.perf_counter() - started
-    console.say(f"whole loop (traffic, alarm, run, new champion serving): {loop_seconds:.1f}s")
+    time.sleep(float(ctx.stack.parameter("ModelCacheTtlSeconds")) + 0.1)
+    _send_drifted_traffic(ctx, _drifted(load_bundled("breast_cancer")))
+    ctx.console.say(
+        f"drift run, alarm, retraining run, new champion serving: "
+        f"{time.perf_counter() - started:.1f}s"
+    )
+
+
+STEPS = [
+    (
+        "Retraining data arrives: the original training set and labelled drifted rows",
+        seed_retraining_data,
+    ),
+    (
+        "Next hour: drift run 3 -> DriftAlarm -> retraining run -> new champion serving",
+        drift_alarm_retrains,
+    ),
+]

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from sklambda_local.clock import REAL_TIME, LocalClock
+
 _MAX_DATA_PER_CALL = 1000
 
 
@@ -43,12 +45,18 @@ def metric_data_from_emf(line: str) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield directive["Namespace"], datum
 
 
-def emf_to_cloudwatch(cloudwatch_client: Callable[[], Any]) -> Callable[[str, str], None]:
-    """A function_logs listener; the client is looked up per line so tests can swap it."""
+def emf_to_cloudwatch(
+    cloudwatch_client: Callable[[], Any], clock: LocalClock = REAL_TIME
+) -> Callable[[str, str], None]:
+    """A function_logs listener; the client is looked up per line so tests can swap it.
+
+    Timestamps move onto the local clock's timeline, where the alarm evaluator reads them.
+    """
 
     def listen(_function_name: str, line: str) -> None:
         by_namespace: dict[str, list[dict[str, Any]]] = {}
         for namespace, datum in metric_data_from_emf(line):
+            datum["Timestamp"] = clock.local(datum["Timestamp"])
             by_namespace.setdefault(namespace, []).append(datum)
         for namespace, data in by_namespace.items():
             for start in range(0, len(data), _MAX_DATA_PER_CALL):

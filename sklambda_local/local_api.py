@@ -1,8 +1,10 @@
 """Serves PredictFunction over HTTP on localhost, building a real API Gateway proxy event per
 request and invoking the handler in-process, as API Gateway plus Lambda would."""
 
+import base64
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from sklambda_local.api_metrics import ResponseListener
 from sklambda_local.apigw import proxy_event
 from sklambda_local.function_logs import invoke_capturing_output
 
@@ -30,13 +33,24 @@ class LocalContext:
         return self.timeout_ms
 
 
+def _event_body(raw: bytes) -> tuple[str | None, bool]:
+    """Text as it came; bytes that are not UTF-8 base64-encoded, as API Gateway passes binary."""
+    if not raw:
+        return None, False
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return base64.b64encode(raw).decode("ascii"), True
+
+
 def _request_handler(
-    handler: Handler, function_name: str, stage: str
+    handler: Handler, function_name: str, stage: str, on_response: ResponseListener | None
 ) -> type[BaseHTTPRequestHandler]:
     class ProxyRequestHandler(BaseHTTPRequestHandler):
         def _invoke(self) -> None:
+            started = time.perf_counter()
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode() if length else None
+            body, encoded = _event_body(self.rfile.read(length) if length else b"")
             path = self.path.split("?", 1)[0]
             prefix = f"/{stage}"
             if path.startswith(prefix + "/"):
@@ -48,9 +62,14 @@ def _request_handler(
                 headers=dict(self.headers.items()),
                 stage=stage,
                 source_ip=self.client_address[0],
+                is_base64_encoded=encoded,
             )
             context = LocalContext(function_name, str(uuid.uuid4()))
-            result = invoke_capturing_output(function_name, handler, event, context)
+            try:
+                result = invoke_capturing_output(function_name, handler, event, context)
+            except Exception as error:  # a crashed invocation is a 502, as API Gateway answers
+                message = {"message": f"Internal server error ({type(error).__name__})"}
+                result = {"statusCode": 502, "body": json.dumps(message)}
             payload = (result.get("body") or "").encode()
             self.send_response(int(result.get("statusCode", 502)))
             headers = {
@@ -62,6 +81,10 @@ def _request_handler(
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+            if on_response is not None:
+                on_response(
+                    int(result.get("statusCode", 502)), (time.perf_counter() - started) * 1e3
+                )
 
         do_GET = do_POST = _invoke
 
@@ -73,9 +96,18 @@ def _request_handler(
 
 @contextmanager
 def serve_function(
-    handler: Handler, *, function_name: str, stage: str, host: str = "127.0.0.1", port: int = 0
+    handler: Handler,
+    *,
+    function_name: str,
+    stage: str,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    on_response: ResponseListener | None = None,
 ) -> Iterator[str]:
-    server = ThreadingHTTPServer((host, port), _request_handler(handler, function_name, stage))
+    """Serve until the block ends; ``on_response`` hears each answer as API Gateway's metrics."""
+    server = ThreadingHTTPServer(
+        (host, port), _request_handler(handler, function_name, stage, on_response)
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -29,6 +29,14 @@ def provision_bucket(stack: LocalStack, s3: Any, logical_id: str) -> str:
             Bucket=name,
             VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]},
         )
+    if (
+        props.get("NotificationConfiguration", {})
+        .get("EventBridgeConfiguration", {})
+        .get("EventBridgeEnabled")
+    ):
+        s3.put_bucket_notification_configuration(
+            Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}}
+        )
     if "PublicAccessBlockConfiguration" in props:
         s3.put_public_access_block(
             Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
@@ -64,6 +72,16 @@ def provision_registry(stack: LocalStack, s3: Any, kms: Any) -> "ModelRegistry":
     return ModelRegistry(s3, bucket, stack.parameter("ModelName"), signer=signer)
 
 
+def stack_registry(stack: LocalStack, clients: Any, bucket: str) -> "ModelRegistry":
+    """The registry of a provisioned stack, signing with the stack's key."""
+    from sklambda.registry.signing import KmsSigner
+    from sklambda.registry.store import ModelRegistry
+
+    alias = str(stack.properties("ModelSigningKeyAlias")["AliasName"])
+    signer = KmsSigner(clients("kms"), alias)
+    return ModelRegistry(clients("s3"), bucket, stack.parameter("ModelName"), signer=signer)
+
+
 def _without_unevaluable_denies(document: dict[str, Any]) -> dict[str, Any]:
     """moto ignores Condition blocks, so a conditional Deny (TLS-only) would deny every call.
 
@@ -81,7 +99,12 @@ _ALARM_INTEGERS = ("Period", "EvaluationPeriods", "DatapointsToAlarm")
 
 
 def provision_alarms(stack: LocalStack, cloudwatch: Any) -> list[str]:
-    """Every AWS::CloudWatch::Alarm of the template, named as the local stack names it."""
+    """Every AWS::CloudWatch::Alarm of the template, named as the local stack names it.
+
+    An alarm that already exists as the template defines it is left alone: in AWS an
+    update leaves the state unchanged, while moto's PutMetricAlarm would reset it to OK and
+    undo what the evaluator raised.
+    """
     names = []
     for logical_id, resource in stack.resources.items():
         if resource["Type"] != "AWS::CloudWatch::Alarm":
@@ -92,9 +115,15 @@ def provision_alarms(stack: LocalStack, cloudwatch: Any) -> list[str]:
                 props[key] = int(props[key])
         props["Threshold"] = float(props["Threshold"])
         name = stack.name_of(logical_id)
-        cloudwatch.put_metric_alarm(AlarmName=name, **props)
+        existing = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        if not existing or _differs(existing[0], props):
+            cloudwatch.put_metric_alarm(AlarmName=name, **props)
         names.append(name)
     return names
+
+
+def _differs(described: dict[str, Any], props: dict[str, Any]) -> bool:
+    return any(described.get(key) != value for key, value in props.items())
 
 
 def provision_dashboards(stack: LocalStack, cloudwatch: Any) -> list[str]:
@@ -188,3 +217,15 @@ def provision_queue(stack: LocalStack, sqs: Any, logical_id: str) -> str:
     }
     response = sqs.create_queue(QueueName=stack.name_of(logical_id), Attributes=attributes)
     return str(response["QueueUrl"])
+
+
+def provision_stack(stack: LocalStack, clients: Any) -> str:
+    """Every resource the local loop uses, once; returns the bucket name."""
+    bucket = provision_bucket(stack, clients("s3"), "ModelBucket")
+    provision_signing_key(stack, clients("kms"))
+    provision_delivery_stream(stack, clients("firehose"), "CaptureDeliveryStream")
+    provision_delivery_stream(stack, clients("firehose"), "CaptureLogDeliveryStream")
+    provision_dashboards(stack, clients("cloudwatch"))
+    provision_queue(stack, clients("sqs"), "BatchFailureQueue")
+    provision_retraining(stack, clients)
+    return bucket

@@ -37,6 +37,8 @@ from sklambda_local.provision import provision_bucket, provision_signing_key
 from sklambda_local.template import LOCAL_REGION, LocalStack
 
 _NO_VALUE = object()
+# Lambda's longest function timeout.
+EMULATED_TIMEOUT_SECONDS = 900
 _REPORT = re.compile(
     r"REPORT RequestId:.*?(?:Init Duration:\s*(?P<init>[\d.]+)\s*ms.*?)?"
     r"\bDuration:\s*(?P<duration>[\d.]+)\s*ms"
@@ -123,7 +125,14 @@ def local_aws(directory: Path) -> Iterator[LocalAws]:
             server.stop()
 
 
-def invoke(aws: LocalAws, build_dir: Path, function: str, event: Path) -> Invocation:
+def invoke(
+    aws: LocalAws,
+    build_dir: Path,
+    function: str,
+    event: Path,
+    template: Path | None = None,
+    timeout: float = 300.0,
+) -> Invocation:
     """`sam local invoke`: the function's response, and its REPORT figures."""
     command = [
         sam_executable(),
@@ -131,7 +140,7 @@ def invoke(aws: LocalAws, build_dir: Path, function: str, event: Path) -> Invoca
         "invoke",
         function,
         "--template",
-        str(build_dir / "template.yaml"),
+        str(template or build_dir / "template.yaml"),
         "--event",
         str(event),
         *aws.settings.arguments(),
@@ -144,7 +153,7 @@ def invoke(aws: LocalAws, build_dir: Path, function: str, event: Path) -> Invoca
         env=aws.settings.environment(_base_environment()),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=False,
     )
     if result.returncode != 0:
@@ -152,6 +161,23 @@ def invoke(aws: LocalAws, build_dir: Path, function: str, event: Path) -> Invoca
     marker.unlink(missing_ok=True)
     response = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "null"
     return Invocation(json.loads(response), parse_report(result.stderr), result.stderr)
+
+
+def emulated_template(build_dir: Path) -> Path:
+    """The built template with every function's timeout at Lambda's maximum, written beside it.
+
+    Under emulation a cold start takes minutes where Lambda takes seconds. Only the timeout
+    changes: the code and layer directories the copy points at are the build's own.
+    """
+    template = yaml.safe_load((build_dir / "template.yaml").read_text())
+    function_globals = template.setdefault("Globals", {}).setdefault("Function", {})
+    function_globals["Timeout"] = EMULATED_TIMEOUT_SECONDS
+    for resource in template.get("Resources", {}).values():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            resource.setdefault("Properties", {})["Timeout"] = EMULATED_TIMEOUT_SECONDS
+    rendered = build_dir / "template.emulated.yaml"
+    rendered.write_text(yaml.safe_dump(template, sort_keys=False))
+    return rendered
 
 
 def _base_environment() -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Slims a built layer in place so the layer plus a function stays under 200 MiB unzipped.
 
 Each step prints what it saved; docs/build.md explains why each is safe and what was measured.
-Usage: python3.12 slim_layer.py LAYER_PYTHON_DIR [aarch64|x86_64]
+Usage: python3.13 slim_layer.py LAYER_PYTHON_DIR [aarch64|x86_64]
 """
 
 import compileall
@@ -19,7 +19,7 @@ FIRST_PARTY = {"sklambda"}
 VENDORED_LIBRARIES = {"numpy.libs", "scipy.libs", "scikit_learn.libs"}
 REMOVABLE_DIRECTORIES = {"tests", "test", "__pycache__"}
 REMOVABLE_SUFFIXES = {".pyi", ".pyx", ".pxd", ".c", ".cpp", ".h"}
-# The Lambda python3.12 runtime ships the AWS SDK; a second copy in the layer would also shadow
+# The Lambda python3.13 runtime ships the AWS SDK; a second copy in the layer would also shadow
 # the runtime's boto3 with a botocore it was not released with.
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "dateutil", "six"}
 RUNTIME_PROVIDED_DISTRIBUTIONS = {

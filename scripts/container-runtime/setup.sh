@@ -1,30 +1,38 @@
 #!/usr/bin/env bash
 # Prepare a container runtime that `sam local invoke` / `sam local start-api` can use on a
 # machine with no Docker engine and no container registry: Debian's podman (serving the Docker
-# API, see start-service.sh) plus a locally built stand-in for the AWS Lambda python3.12 image.
+# API, see start-service.sh) plus locally built stand-ins for the AWS Lambda python3.13 images:
+# one for the host's architecture and, on an x86_64 host, one for arm64 that runs under qemu
+# user-mode emulation (binfmt_misc), so the arm64 build that `sam deploy` ships is executed too.
 #
 # Idempotent and non-interactive (CI=true, no stdin). Does nothing when a real Docker engine
 # answers, so developers with Docker keep using the genuine AWS image.
 #
 # Usage: scripts/container-runtime/setup.sh [--rebuild]
-#   --rebuild   ignore the cached image tarball and build the stand-in image again
+#   --rebuild   ignore the cached image tarballs and build the stand-in images again
 #
 # Environment:
-#   SKLAMBDA_PYTHON312_PREFIX  CPython 3.12 install to copy into the image (default: newest
-#                              shared-library build under $PYENV_ROOT or ~/.pyenv)
 #   SKLAMBDA_DEBIAN_MIRROR     Debian mirror for debootstrap (default: the one apt uses)
 #   SKLAMBDA_FORCE_STANDIN=1   set up podman even if a Docker engine answers
+#   CI=true                    fail, rather than skip the arm64 image, when arm64 binaries
+#                              cannot be executed here
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/sklambda"
 CONTAINERS_CONF=/etc/containers/containers.conf
-PY_VERSION=3.12
+PY_VERSION=3.13
 IMAGE_REPO=public.ecr.aws/lambda/python
-# Libraries the copied CPython's extension modules link against (ssl, ctypes, sqlite3, bz2,
-# lzma, readline, curses, uuid, crypt), plus libgomp for scikit-learn's OpenMP code.
-IMAGE_PACKAGES=libssl3,libffi8,libsqlite3-0,ca-certificates,libgomp1,libbz2-1.0,liblzma5,zlib1g,libexpat1,libreadline8,libncursesw6,libuuid1,libcrypt1,libnsl2
+# The Debian release whose own python3.13 package (with the libraries it links) goes into the
+# image, for either architecture; libgomp for scikit-learn's OpenMP code.
+IMAGE_SUITE=trixie
+IMAGE_PACKAGES=python$PY_VERSION,ca-certificates,libgomp1
 APT_PACKAGES=(podman runc conmon netavark aardvark-dns catatonit iptables debootstrap curl ca-certificates)
+# Executes arm64 binaries on an x86_64 host; update-binfmts registers the emulator.
+EMULATION_PACKAGES=(qemu-user-static binfmt-support)
+BINFMT_DIR=/proc/sys/fs/binfmt_misc
+# The ELF header of an aarch64 executable, as binfmt_misc registrations spell it.
+AARCH64_MAGIC=7f454c460201010000000000000000000200b700
 
 REBUILD=0
 for arg in "$@"; do
@@ -61,7 +69,7 @@ host_arch() {
 
 install_packages() {
     local missing=()
-    for pkg in "${APT_PACKAGES[@]}"; do
+    for pkg in "$@"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
     done
     if [[ ${#missing[@]} -eq 0 ]]; then
@@ -130,20 +138,46 @@ configure_podman() {
     fi
 }
 
-find_python_prefix() {
-    if [[ -n ${SKLAMBDA_PYTHON312_PREFIX:-} ]]; then
-        echo "$SKLAMBDA_PYTHON312_PREFIX"
+# A Python with pip on the host installs the image's pinned wheels for the image's platform.
+find_host_python() {
+    local root=${PYENV_ROOT:-$HOME/.pyenv} candidate
+    for candidate in $(ls -d "$root"/versions/"$PY_VERSION".*/bin/python"$PY_VERSION" 2>/dev/null | sort -rV) \
+        "$(command -v "python$PY_VERSION")" "$(command -v python3)"; do
+        [[ -n $candidate ]] && "$candidate" -m pip --version >/dev/null 2>&1 && echo "$candidate" && return
+    done
+    die "no Python with pip on this machine (install python3-pip)"
+}
+
+debian_arch() { if [[ $1 == x86_64 ]]; then echo amd64; else echo arm64; fi; }
+wheel_arch() { if [[ $1 == x86_64 ]]; then echo x86_64; else echo aarch64; fi; }
+
+# One line saying why arm64 binaries cannot run here, or nothing when they can. The F flag
+# (the kernel opens the emulator at registration) lets it run inside chroots and containers.
+emulation_problem() {
+    local entry
+    [[ -e $BINFMT_DIR/register ]] || { echo "binfmt_misc is not mounted at $BINFMT_DIR"; return; }
+    for entry in "$BINFMT_DIR"/*; do
+        [[ -f $entry ]] && grep -qx enabled "$entry" 2>/dev/null \
+            && grep -qx "magic $AARCH64_MAGIC" "$entry" || continue
+        grep -q '^flags:.*F' "$entry" && return
+        echo "the aarch64 emulator $(basename "$entry") is registered without the F flag"
         return
+    done
+    echo "no aarch64 emulator is registered with binfmt_misc"
+}
+
+ensure_emulation() {
+    install_packages "${EMULATION_PACKAGES[@]}" >&2
+    if [[ ! -e $BINFMT_DIR/register ]]; then
+        mount -t binfmt_misc binfmt_misc "$BINFMT_DIR" 2>/dev/null || true
     fi
-    local root=${PYENV_ROOT:-$HOME/.pyenv} candidate best
-    # sort -V so that 3.12.10 ranks above 3.12.9.
-    best=$(for candidate in "$root"/versions/"$PY_VERSION".*; do
-        [[ -x $candidate/bin/python$PY_VERSION && -e $candidate/lib/libpython$PY_VERSION.so.1.0 ]] \
-            && echo "$candidate"
-    done | sort -V | tail -1)
-    [[ -n $best ]] \
-        || die "no shared-library CPython $PY_VERSION under $root/versions; set SKLAMBDA_PYTHON312_PREFIX"
-    echo "$best"
+    # The package registers the emulator only if binfmt_misc was mounted when it was installed.
+    [[ -z $(emulation_problem) ]] || update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+    local problem
+    problem=$(emulation_problem)
+    [[ -z $problem ]] && return
+    echo "$problem"
+    return 1
 }
 
 debian_mirror() {
@@ -159,13 +193,12 @@ debian_mirror() {
 
 # Everything that determines the image's content; a change gives a new tarball name.
 recipe_key() {
-    local prefix=$1 suite=$2
+    local arch=$1
     {
         # declare -f prints the code without comments, so editing comments keeps the cache.
-        declare -f build_rootfs build_image
+        declare -f build_rootfs build_image debian_arch wheel_arch
         cat "$HERE/requirements-ric.txt" "$HERE/requirements-sdk.txt"
-        echo "$IMAGE_PACKAGES $suite $(host_arch)"
-        "$prefix/bin/python$PY_VERSION" -VV
+        echo "$PY_VERSION $IMAGE_PACKAGES $IMAGE_SUITE $arch"
     } | sha256sum | cut -c1-16
 }
 
@@ -174,67 +207,70 @@ image_label() {
 }
 
 build_rootfs() {
-    local rootfs=$1 prefix=$2 suite=$3 logfile=$4 mirror
+    local rootfs=$1 arch=$2 logfile=$3 mirror host_python
     mirror=$(debian_mirror)
-    log "debootstrap $suite from $mirror (log: $logfile)"
-    debootstrap --variant=minbase --include="$IMAGE_PACKAGES" "$suite" "$rootfs" "$mirror" >>"$logfile" 2>&1 \
+    host_python=$(find_host_python)
+    log "debootstrap $IMAGE_SUITE for $(debian_arch "$arch") from $mirror (log: $logfile)"
+    # For arm64 on an x86_64 host, debootstrap's second stage runs under the registered emulator.
+    debootstrap --arch="$(debian_arch "$arch")" --variant=minbase --include="$IMAGE_PACKAGES" \
+        "$IMAGE_SUITE" "$rootfs" "$mirror" >>"$logfile" 2>&1 \
         || die "debootstrap failed; see $logfile"
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
         "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/locale/*
 
-    log "copying CPython from $prefix to /var/lang"
+    # The managed runtime's interpreter lives in /var/lang; Debian's stays where it was installed.
     local lib=lib/python$PY_VERSION
-    mkdir -p "$rootfs/var/lang/bin" "$rootfs/var/lang/lib" "$rootfs/var/runtime" "$rootfs/var/task" "$rootfs/opt"
-    tar -C "$prefix" -cf - \
-        --exclude="$lib/test" --exclude="$lib/idlelib" --exclude="$lib/tkinter" \
-        --exclude="$lib/turtledemo" --exclude="$lib/ensurepip" --exclude="$lib/site-packages/*" \
-        --exclude="$lib/config-$PY_VERSION-*" --exclude="$lib/lib-dynload/_tkinter*" \
-        "bin/python$PY_VERSION" lib/libpython3.so lib/libpython"$PY_VERSION".so lib/libpython"$PY_VERSION".so.1.0 "$lib" \
-        | tar -C "$rootfs/var/lang" -xf -
+    mkdir -p "$rootfs/var/lang/bin" "$rootfs/var/lang/$lib/site-packages" "$rootfs/var/runtime" \
+        "$rootfs/var/task" "$rootfs/opt"
+    ln -sf "/usr/bin/python$PY_VERSION" "$rootfs/var/lang/bin/python$PY_VERSION"
     ln -sf "python$PY_VERSION" "$rootfs/var/lang/bin/python3"
     ln -sf "python$PY_VERSION" "$rootfs/var/lang/bin/python"
-    # The interpreter's RUNPATH names its build prefix; point the loader at the copy instead.
-    echo /var/lang/lib >"$rootfs/etc/ld.so.conf.d/var-lang.conf"
-    ldconfig -r "$rootfs"
 
-    log "installing the runtime interface client and the SDK (pinned)"
-    local pip=("$prefix/bin/python$PY_VERSION" -m pip install --quiet --disable-pip-version-check
-        --no-compile --only-binary=:all: --no-warn-script-location)
+    log "installing the runtime interface client and the SDK (pinned $(wheel_arch "$arch") wheels)"
+    local platforms=() tag
+    for tag in manylinux2014 manylinux_2_28 manylinux_2_34; do
+        platforms+=(--platform "${tag}_$(wheel_arch "$arch")")
+    done
+    local pip=("$host_python" -m pip install --quiet --disable-pip-version-check --no-compile
+        --only-binary=:all: --no-warn-script-location --implementation cp
+        --python-version "$PY_VERSION" "${platforms[@]}")
     "${pip[@]}" --target "$rootfs/var/runtime" -r "$HERE/requirements-ric.txt" >>"$logfile" 2>&1 \
         || die "pip install into /var/runtime failed; see $logfile"
     "${pip[@]}" --target "$rootfs/var/lang/$lib/site-packages" -r "$HERE/requirements-sdk.txt" >>"$logfile" 2>&1 \
         || die "pip install into site-packages failed; see $logfile"
     rm -rf "$rootfs/var/runtime/bin" "$rootfs/var/lang/$lib/site-packages/bin"
 
-    # Same search order as the managed python3.12 runtime: function code, then layers, then
+    # Same search order as the managed python3.13 runtime: function code, then layers, then
     # the runtime's own SDK, then the runtime interface client.
     cat >"$rootfs/var/runtime/bootstrap" <<'EOF'
 #!/bin/sh
-export PYTHONPATH="/var/task:/opt/python/lib/python3.12/site-packages:/opt/python:/var/lang/lib/python3.12/site-packages:/var/runtime${PYTHONPATH:+:$PYTHONPATH}"
-exec /var/lang/bin/python3.12 -m awslambdaric "$_HANDLER"
+export PYTHONPATH="/var/task:/opt/python/lib/python3.13/site-packages:/opt/python:/var/lang/lib/python3.13/site-packages:/var/runtime${PYTHONPATH:+:$PYTHONPATH}"
+exec /var/lang/bin/python3.13 -m awslambdaric "$_HANDLER"
 EOF
     chmod 755 "$rootfs/var/runtime/bootstrap"
 
-    # Byte-compile inside the image so code objects carry the in-container paths.
-    chroot "$rootfs" /var/lang/bin/python3.12 -m compileall -q -j 0 \
-        /var/runtime /var/lang/lib/python3.12/site-packages >>"$logfile" 2>&1 || true
-    chroot "$rootfs" /usr/bin/env PYTHONPATH=/var/runtime /var/lang/bin/python3.12 -c \
-        'import ssl, sqlite3, ctypes, bz2, lzma, json, boto3, awslambdaric' \
-        || die "the copied interpreter cannot import its standard modules inside the image"
+    # Byte-compile inside the image (under emulation for arm64): the bytecode comes from the
+    # image's own interpreter and its code objects carry the in-container paths.
+    chroot "$rootfs" "/var/lang/bin/python$PY_VERSION" -m compileall -q -j 0 \
+        /var/runtime "/var/lang/$lib/site-packages" >>"$logfile" 2>&1 || true
+    chroot "$rootfs" /usr/bin/env PYTHONPATH="/var/runtime:/var/lang/$lib/site-packages" "/var/lang/bin/python$PY_VERSION" -c \
+        'import ssl, sqlite3, ctypes, bz2, lzma, json, platform, boto3, awslambdaric; print(platform.machine(), platform.python_version())' \
+        >>"$logfile" 2>&1 || die "the image's interpreter cannot import its standard modules; see $logfile"
 }
 
 build_image() {
-    local image=$1 key=$2 prefix=$3 suite=$4 tarball=$5 work logfile
+    local image=$1 key=$2 arch=$3 tarball=$4 work logfile
     work=$(mktemp -d "${TMPDIR:-/tmp}/sklambda-image.XXXXXX")
-    logfile="$CACHE_DIR/build-$key.log"
+    logfile="$CACHE_DIR/build-$arch-$key.log"
     : >"$logfile"
     # shellcheck disable=SC2064 # expand now: the variable is local
     trap "rm -rf '$work'" EXIT
     local started=$SECONDS
-    build_rootfs "$work/rootfs" "$prefix" "$suite" "$logfile"
+    build_rootfs "$work/rootfs" "$arch" "$logfile"
 
     log "importing the tree as $image"
     tar -C "$work/rootfs" --numeric-owner -cf - . | podman import --quiet \
+        --arch "$(debian_arch "$arch")" \
         --change "ENV PATH=/var/lang/bin:/usr/local/bin:/usr/bin:/bin" \
         --change "ENV LANG=C.UTF-8" \
         --change "ENV TZ=:UTC" \
@@ -243,7 +279,7 @@ build_image() {
         --change "ENV LAMBDA_RUNTIME_DIR=/var/runtime" \
         --change "WORKDIR /var/task" \
         --change "LABEL org.sklambda.recipe=$key" \
-        --change "LABEL org.sklambda.description=local stand-in for the AWS Lambda python3.12 base image" \
+        --change "LABEL org.sklambda.description=local stand-in for the AWS Lambda python$PY_VERSION $arch base image" \
         - "$image" >/dev/null
     rm -rf "$work"
     trap - EXIT
@@ -257,7 +293,7 @@ build_image() {
 # SAM derives images (the runtime interface emulator on top, plus one per set of layers) and
 # reuses them under --skip-pull-image without looking at the base again, so drop them.
 remove_derived_images() {
-    local ref pattern="^(.*/)?(public\.ecr\.aws/lambda/python:$PY_VERSION-rapid-|samcli/lambda-python:$PY_VERSION-)"
+    local ref pattern="^(.*/)?(public\.ecr\.aws/lambda/python:$PY_VERSION-rapid-$1|samcli/lambda-python:$PY_VERSION-$1-)"
     for ref in $(podman images --format '{{.Repository}}:{{.Tag}}'); do
         [[ $ref =~ $pattern ]] || continue
         log "removing SAM's derived image $ref"
@@ -266,15 +302,10 @@ remove_derived_images() {
 }
 
 ensure_image() {
-    local arch prefix suite key image tarball previous
-    arch=$(host_arch)
+    local arch=$1 key image tarball previous
     image="$IMAGE_REPO:$PY_VERSION-$arch"
     previous=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
-    prefix=$(find_python_prefix)
-    # shellcheck disable=SC1091
-    suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-    [[ -n $suite ]] || die "cannot tell the Debian release from /etc/os-release"
-    key=$(recipe_key "$prefix" "$suite")
+    key=$(recipe_key "$arch")
     tarball="$CACHE_DIR/lambda-python$PY_VERSION-$arch-$key.tar"
     mkdir -p "$CACHE_DIR"
 
@@ -287,18 +318,18 @@ ensure_image() {
         podman load -q -i "$tarball" >/dev/null
         if [[ $(image_label "$image") != "$key" ]]; then
             log "cached tarball did not yield $image; rebuilding"
-            build_image "$image" "$key" "$prefix" "$suite" "$tarball"
+            build_image "$image" "$key" "$arch" "$tarball"
         fi
     else
-        build_image "$image" "$key" "$prefix" "$suite" "$tarball"
+        build_image "$image" "$key" "$arch" "$tarball"
     fi
-    remove_derived_images
+    remove_derived_images "$arch"
     if [[ -n $previous && $previous != $(podman image inspect --format '{{.Id}}' "$image") ]]; then
         podman rmi "$previous" >/dev/null 2>&1 || true
     fi
     # Keep only the current recipe's files; older recipes are never loaded again.
-    find "$CACHE_DIR" -maxdepth 1 \( -name "lambda-python$PY_VERSION-$arch-*.tar" -o -name 'build-*.log' \) \
-        ! -name "$(basename "$tarball")" ! -name "build-$key.log" -delete
+    find "$CACHE_DIR" -maxdepth 1 \( -name "lambda-python$PY_VERSION-$arch-*.tar" -o -name "build-$arch-*.log" \) \
+        ! -name "$(basename "$tarball")" ! -name "build-$arch-$key.log" -delete
     log "image $image ready (recipe $key)"
 }
 
@@ -311,10 +342,20 @@ main() {
     command -v apt-get >/dev/null || die "apt-get not found: this script supports Debian-based machines"
     [[ $(id -u) -eq 0 ]] || die "run as root: building the image needs debootstrap and rootful podman"
 
-    local started=$SECONDS
-    install_packages
+    local started=$SECONDS host problem
+    host=$(host_arch)
+    install_packages "${APT_PACKAGES[@]}"
     configure_podman
-    ensure_image
+    ensure_image "$host"
+    if [[ $host != arm64 ]]; then
+        if problem=$(ensure_emulation); then
+            ensure_image arm64
+        elif [[ ${CI:-} == true ]]; then
+            die "CI must run the arm64 tier, but arm64 binaries cannot run here: $problem"
+        else
+            log "no arm64 image: $problem; the arm64 tier of tests/local will skip"
+        fi
+    fi
     log "container runtime ready in $((SECONDS - started)) s; start the API with $HERE/start-service.sh start"
 }
 

@@ -2,12 +2,15 @@
 # Serve the Docker API from podman so that the SAM CLI (which speaks only the Docker API) can
 # run Lambda containers. Run setup.sh once first.
 #
-# Usage: scripts/container-runtime/start-service.sh [start|stop|status|env]
+# Usage: scripts/container-runtime/start-service.sh [start|stop|status|env|acquire PID|release PID]
 #   start   start the service in the background unless it already answers, wait until it
 #           does, and print the line DOCKER_HOST=unix://... on stdout (default)
 #   stop    stop the service this script started
 #   status  exit 0 if the service answers, 1 if not
 #   env     print the DOCKER_HOST line without starting anything
+#   acquire PID  like start, and record process PID as a user of the service
+#   release PID  forget user PID; stop the service only if an acquire started it and no
+#                live user is left (a test session never stops a service another one uses)
 #
 # A shell can take the variable with:  export "$(scripts/container-runtime/start-service.sh)"
 #
@@ -22,6 +25,10 @@ DIR="${SKLAMBDA_PODMAN_DIR:-${TMPDIR:-/tmp}/sklambda-podman-$(id -u)}"
 SOCKET="$DIR/podman.sock"
 PIDFILE="$DIR/service.pid"
 LOGFILE="$DIR/service.log"
+USERS="$DIR/users"
+LOCKFILE="$DIR/users.lock"
+# Present while the running service was started by an acquire: only then may a release stop it.
+ACQUIRED="$DIR/started-by-acquire"
 START_TIMEOUT=30
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -59,8 +66,9 @@ start() {
     # runc: crun cannot create containers under this machine's cgroup setup.
     # --time=0: the service must outlive idle gaps between test invocations.
     # setsid + nohup: the service must survive this script and its caller's terminal.
+    # 9>&-: the service must not inherit the lock that acquire and release hold.
     setsid nohup podman --runtime runc system service --time=0 "unix://$SOCKET" \
-        >"$LOGFILE" 2>&1 </dev/null &
+        >"$LOGFILE" 2>&1 </dev/null 9>&- &
     echo $! >"$PIDFILE"
     local waited=0
     until answers; do
@@ -92,11 +100,64 @@ stop() {
     rm -f "$PIDFILE" "$SOCKET"
 }
 
+# Serialises acquire and release across processes, so a release never stops a service that
+# an acquire in another session is about to use.
+with_lock() {
+    mkdir -p "$DIR"
+    chmod 700 "$DIR"
+    exec 9>"$LOCKFILE"
+    flock 9
+    "$@"
+}
+
+live_users() {
+    local user
+    mkdir -p "$USERS"
+    for user in "$USERS"/*; do
+        [[ -e $user ]] || continue
+        if kill -0 "${user##*/}" 2>/dev/null; then
+            echo "${user##*/}"
+        else
+            rm -f "$user"  # a session that died without releasing
+        fi
+    done
+}
+
+acquire() {
+    local user=$1 line
+    [[ $user =~ ^[0-9]+$ ]] || die "acquire needs the PID of the user"
+    if answers; then
+        line=$(start) || exit 1
+    else
+        line=$(start) || exit 1
+        touch "$ACQUIRED"
+    fi
+    mkdir -p "$USERS"
+    touch "$USERS/$user"
+    echo "$line"
+}
+
+release() {
+    local user=$1
+    [[ $user =~ ^[0-9]+$ ]] || die "release needs the PID of the user"
+    rm -f "$USERS/$user"
+    if [[ -n $(live_users) ]]; then
+        log "podman API service left running for its other users"
+        return
+    fi
+    if [[ -f $ACQUIRED ]]; then
+        rm -f "$ACQUIRED"
+        stop
+    fi
+}
+
 case "${1:-start}" in
     start) start ;;
+    acquire) with_lock acquire "${2:-}" ;;
+    release) with_lock release "${2:-}" ;;
     stop) stop ;;
     status) answers ;;
     env) echo "DOCKER_HOST=unix://$SOCKET" ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' ;;
-    *) die "unknown command: $1 (start|stop|status|env)" ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *) die "unknown command: $1 (start|stop|status|env|acquire|release)" ;;
 esac

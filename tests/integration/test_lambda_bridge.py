@@ -57,7 +57,14 @@ def test_a_task_state_runs_the_handler_the_template_names(executing_moto, stack)
     assert [call.function for call in log.invocations] == ["PredictFunction"]
 
 
-def test_a_raising_handler_is_a_task_failure_that_catch_sees(executing_moto, stack):
+def test_a_raising_handler_is_a_task_failure_that_catch_sees(executing_moto, stack, monkeypatch):
+    from predict_handler.handlers import api
+
+    def broken(event, context):
+        raise RuntimeError("the handler broke")
+
+    # PredictFunction answers every event it is given, so it is broken on purpose.
+    monkeypatch.setattr(api, "prepare", broken)
     arn = stack.resolve({"Fn::GetAtt": ["PredictFunction", "Arn"]})
     definition = {
         "StartAt": "Broken",

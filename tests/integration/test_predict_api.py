@@ -92,7 +92,13 @@ def test_get_model_summarises_the_champion(invoke_predict, champion):
 def test_health_reports_liveness_without_loading_a_model(invoke_predict, registry):
     response = invoke_predict(load_event("get_health"))
     assert response["statusCode"] == 200
-    assert response["json"] == {"status": "ok", "model_loaded": False, "model_version": None}
+    assert response["json"] == {
+        "status": "ok",
+        "model_loaded": False,
+        "model_version": None,
+        "champion_version": None,
+        "champion_error": None,
+    }
 
 
 def test_unknown_route_is_a_json_404(invoke_predict):

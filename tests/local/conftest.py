@@ -5,8 +5,13 @@ container runtime, a network of this run's own, a moto server on its gateway hol
 template's bucket, and a champion model (a small booster) published and promoted there.
 Without a container runtime the tests that need one skip with one reason line; under CI=true
 they fail instead, because CI must prove `sam local` works.
+
+The arm64 tier adds the build `make build` makes for `sam deploy`, and the same embedded AWS
+seen by functions built for arm64. Where arm64 binaries cannot run (no binfmt emulation), it
+skips with one reason line, and under CI=true it fails.
 """
 
+import dataclasses
 import json
 import os
 from collections.abc import Iterator
@@ -17,8 +22,9 @@ import pytest
 from sklambda.registry.bundle import publish_bundle
 from sklambda.training.data import TrainingData, load_bundled
 from sklambda.training.train import TrainedModel, save_bundle, train_model
-from sklambda_local.containers import container_runtime_status
-from sklambda_local.local_build import build_for_host
+from sklambda_local.containers import ARCHITECTURE_PARAMETER, container_runtime_status
+from sklambda_local.emulation import DEPLOYED_ARCHITECTURE, arm64_tier_status
+from sklambda_local.local_build import build_as_deployed, build_for_host
 from sklambda_local.sam_local import LocalAws, local_aws
 from tests.conftest import EVENTS
 from tests.local.scenarios import Seeded
@@ -29,14 +35,29 @@ def local_build() -> Path:
     return build_for_host()
 
 
-@pytest.fixture(scope="session")
-def container_ready() -> None:
-    available, reason = container_runtime_status()
+def _require(available: bool, what: str, reason: str) -> None:
     if available:
         return
     if os.environ.get("CI") == "true":
-        pytest.fail(f"CI must run the sam local tests, but {reason}")
-    pytest.skip(f"sam local needs a container runtime: {reason}")
+        pytest.fail(f"CI must run {what}, but {reason}")
+    pytest.skip(f"{what} skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def container_ready() -> None:
+    available, reason = container_runtime_status()
+    _require(available, "the sam local tests", reason)
+
+
+@pytest.fixture(scope="session")
+def arm64_ready(container_ready: None) -> None:
+    available, reason = arm64_tier_status()
+    _require(available, "the arm64 tier", reason)
+
+
+@pytest.fixture(scope="session")
+def deployed_build(arm64_ready: None) -> Path:
+    return build_as_deployed()
 
 
 @pytest.fixture(scope="session")
@@ -83,3 +104,14 @@ def seeded(
     registry.promote(manifest.version or "", reason="sam local tests")
     expected = {"predict_one_row": _expected_probabilities(champion_model, "predict_one_row")}
     return Seeded(embedded_aws, manifest, champion_model, breast_cancer, expected)
+
+
+@pytest.fixture(scope="session")
+def arm64_seeded(seeded: Seeded, arm64_ready: None) -> Seeded:
+    """The session's embedded AWS and champion, invoked as functions built for arm64."""
+    settings = seeded.aws.settings
+    parameters = {**settings.parameters, ARCHITECTURE_PARAMETER: DEPLOYED_ARCHITECTURE}
+    aws = dataclasses.replace(
+        seeded.aws, settings=dataclasses.replace(settings, parameters=parameters)
+    )
+    return dataclasses.replace(seeded, aws=aws)

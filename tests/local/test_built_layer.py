@@ -1,8 +1,9 @@
 """The slimmed layer, as `sam build` made it, imports and predicts under the target Python.
 
-The host cannot load aarch64 extension modules, so this runs the host-architecture variant,
-which the same layer makefile slims the same way. The interpreter runs with -S (no
-site-packages): only the layer and an SDK directory, as in Lambda, are importable.
+Twice: the host-architecture variant under the host's Python 3.13, and the arm64 layer that
+`make build` makes for `sam deploy`, inside the arm64 stand-in image under emulation. The
+interpreter runs with -S (no site-packages): only the layer and an SDK directory, as in
+Lambda, are importable.
 """
 
 import json
@@ -11,11 +12,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docker
+import docker.errors
 import pytest
 
 from sklambda.training.train import TrainedModel
 from sklambda_local.containers import functions_without_endpoint_variable
-from sklambda_local.template import TEMPLATE_PATH
+from sklambda_local.emulation import arm64_image
+from sklambda_local.sam_local import LocalAws
+from sklambda_local.template import TEMPLATE_PATH, LocalStack
+from tests.local.scenarios import Seeded
 
 # The modules the model pipeline, training and the handlers import from scikit-learn.
 SKLEARN_MODULES = (
@@ -27,11 +33,13 @@ SKLEARN_MODULES = (
     "sklearn.model_selection",
     "sklearn.datasets",
 )
+# Lambda's python3.13 import path inside the stand-in image: function, layer, the runtime's SDK.
+ARM64_PYTHONPATH = "/var/task:/opt/python:/var/lang/lib/python3.13/site-packages"
 # What the Lambda runtime provides beside the layer.
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 
 PROBE = """
-import importlib, json, sys
+import importlib, json, platform, sys
 import joblib
 modules = [importlib.import_module(name) for name in sys.argv[2].split(",")]
 from sklambda.registry.manifest import RuntimeVersions
@@ -43,6 +51,7 @@ served = joblib.load(sys.argv[1]).predict_proba(rows).tolist()
 data = load_bundled("breast_cancer")
 retrained = train_model(data, model_name="probe", hyperparameters={"max_iter": 20})
 print(json.dumps({
+    "machine": platform.machine(),
     "files": {module.__name__: module.__file__ for module in modules},
     "versions": RuntimeVersions.current().model_dump(),
     "probabilities": served,
@@ -63,27 +72,35 @@ def sdk_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+# PredictFunction's settings as the template sets them, so its handler module imports.
+PROBE_ENVIRONMENT = {
+    **LocalStack().function_environment("PredictFunction"),
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "MODEL_BUCKET": "probe-bucket",
+    "MODEL_NAME": "probe",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+def _probe_arguments(model: Path, rows: list) -> list[str]:
+    return ["-S", "-c", PROBE, str(model), ",".join(SKLEARN_MODULES), json.dumps(rows)]
+
+
+def _report(output: str) -> dict:
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def _probe(layer: Path, function_code: Path, sdk: Path, model: Path, rows: list) -> dict:
-    interpreter = Path(sys.base_prefix) / "bin" / "python3.12"
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    interpreter = Path(sys.base_prefix) / "bin" / f"python{version}"
     environment = {
+        **PROBE_ENVIRONMENT,
         "PATH": os.environ["PATH"],
         "PYTHONPATH": os.pathsep.join(map(str, (function_code, layer, sdk))),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "MODEL_BUCKET": "probe-bucket",
-        "MODEL_NAME": "probe",
-        "AWS_DEFAULT_REGION": "us-east-1",
     }
     result = subprocess.run(
-        [
-            str(interpreter),
-            "-S",
-            "-c",
-            PROBE,
-            str(model),
-            ",".join(SKLEARN_MODULES),
-            json.dumps(rows),
-        ],
+        [str(interpreter), *_probe_arguments(model, rows)],
         env=environment,
         capture_output=True,
         text=True,
@@ -91,7 +108,31 @@ def _probe(layer: Path, function_code: Path, sdk: Path, model: Path, rows: list)
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return _report(result.stdout)
+
+
+def _probe_in_container(build: Path, aws: LocalAws, bundle: Path, rows: list) -> dict:
+    """The probe inside the arm64 stand-in image: the layer at /opt/python, as Lambda mounts it."""
+    client = docker.DockerClient(base_url=aws.settings.docker_env.get("DOCKER_HOST"), timeout=600)
+    mounts = {
+        str(build / "ModelLayer"): {"bind": "/opt", "mode": "ro"},
+        str(build / "PredictFunction"): {"bind": "/var/task", "mode": "ro"},
+        str(bundle): {"bind": "/model", "mode": "ro"},
+    }
+    try:
+        output = client.containers.run(
+            arm64_image(),
+            ["/var/lang/bin/python3.13", *_probe_arguments(Path("/model/model.joblib"), rows)],
+            environment={**PROBE_ENVIRONMENT, "PYTHONPATH": ARM64_PYTHONPATH},
+            volumes=mounts,
+            network_mode="none",
+            remove=True,
+        )
+    except docker.errors.ContainerError as error:
+        pytest.fail(f"the arm64 probe failed:\n{(error.stderr or b'').decode()[-3000:]}")
+    finally:
+        client.close()
+    return _report(output.decode())
 
 
 def test_every_function_declares_the_endpoint_variable():
@@ -114,6 +155,41 @@ def test_built_layer_imports_and_predicts_like_the_development_stack(
     assert report["versions"]["numpy"] == trained.manifest.runtime.numpy
     assert report["probabilities"] == trained.estimator.predict_proba(rows).tolist()
     assert report["retrained_accuracy"] > 0.9
+
+
+@pytest.mark.local
+def test_arm64_layer_as_deployed_imports_and_predicts_under_emulation(
+    deployed_build: Path, arm64_seeded: Seeded, trained: TrainedModel, bundle_dir: Path
+):
+    layer = deployed_build / "ModelLayer" / "python"
+    assert _elf_machines(layer) == {"AArch64"}, "the deployed layer is not all aarch64"
+    rows = trained.holdout_features[:5].tolist()
+    report = _probe_in_container(deployed_build, arm64_seeded.aws, bundle_dir, rows)
+
+    assert report["machine"] == "aarch64"
+    for name, file in report["files"].items():
+        assert file.startswith("/opt/python/"), f"{name} came from {file}"
+        assert file.endswith(".pyc"), f"{name} ships its source: {file}"
+    assert report["versions"]["scikit_learn"] == trained.manifest.runtime.scikit_learn
+    assert report["versions"]["numpy"] == trained.manifest.runtime.numpy
+    expected = trained.estimator.predict_proba(rows).tolist()
+    for served_row, expected_row in zip(report["probabilities"], expected, strict=True):
+        assert served_row == pytest.approx(expected_row, abs=1e-12)
+    assert report["retrained_accuracy"] > 0.9
+
+
+def _elf_machines(layer: Path) -> set[str]:
+    """The machine field of every extension module's ELF header."""
+    machines = {183: "AArch64", 62: "x86-64"}
+    found = set()
+    for path in layer.rglob("*.so*"):
+        if not path.is_file():
+            continue
+        with path.open("rb") as binary:
+            header = binary.read(20)
+        if header[:4] == b"\x7fELF":
+            found.add(machines.get(int.from_bytes(header[18:20], "little"), "other"))
+    return found
 
 
 def test_built_layer_leaves_out_what_the_runtime_provides(local_build: Path):

@@ -1,11 +1,24 @@
-"""`sam local invoke` on every function of template.yaml, and `sam local start-api` over HTTP."""
+"""`sam local invoke` on every function of template.yaml, and `sam local start-api` over HTTP.
+
+Every function runs from the host-architecture build. The arm64 tier runs the build `sam deploy`
+ships (arm64, from `make build`) under emulation for the functions that carry the most native
+code: serving, batch scoring and training. Emulation costs several times the native time, so
+the tier stops there.
+"""
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sklambda_local.sam_local import invoke, post_json, start_api
+from sklambda_local.sam_local import (
+    EMULATED_TIMEOUT_SECONDS,
+    emulated_template,
+    invoke,
+    post_json,
+    start_api,
+)
 from sklambda_local.template import LocalStack
 from tests.conftest import EVENTS
 from tests.local.scenarios import Seeded, scenario_for
@@ -13,6 +26,7 @@ from tests.local.scenarios import Seeded, scenario_for
 pytestmark = pytest.mark.local
 
 FUNCTIONS = LocalStack().function_ids
+ARM64_FUNCTIONS = ("PredictFunction", "BatchScoreFunction", "TrainFunction")
 
 
 def test_the_template_has_functions_to_invoke():
@@ -23,13 +37,31 @@ def test_the_template_has_functions_to_invoke():
 def test_sam_local_invoke_answers_with_real_results(
     function: str, seeded: Seeded, local_build: Path, tmp_path: Path
 ):
+    _run_scenario(function, seeded, local_build, tmp_path)
+
+
+def test_the_arm64_tier_covers_functions_of_the_template():
+    assert set(ARM64_FUNCTIONS) <= set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("function", ARM64_FUNCTIONS)
+def test_sam_local_invoke_on_the_deployed_arm64_build(
+    function: str, arm64_seeded: Seeded, deployed_build: Path, tmp_path: Path
+):
+    options = {"template": emulated_template(deployed_build), "timeout": EMULATED_TIMEOUT_SECONDS}
+    _run_scenario(function, arm64_seeded, deployed_build, tmp_path, **options)
+
+
+def _run_scenario(
+    function: str, seeded: Seeded, build: Path, tmp_path: Path, **invoke_options: Any
+) -> None:
     scenario = scenario_for(function)
     try:
         fields = scenario.prepare(seeded) if scenario.prepare else None
         event = scenario.event_with(fields)
         event_path = tmp_path / scenario.event_path.name
         event_path.write_text(json.dumps(event))
-        invocation = invoke(seeded.aws, local_build, function, event_path)
+        invocation = invoke(seeded.aws, build, function, event_path, **invoke_options)
         payload = invocation.payload
         assert not (isinstance(payload, dict) and "errorType" in payload), (
             f"{function} raised: {payload}\n{invocation.logs[-3000:]}"

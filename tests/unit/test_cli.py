@@ -10,6 +10,7 @@ COMMANDS = [
     "rollback",
     "models",
     "predict",
+    "score",
     "retrain",
     "runs",
 ]

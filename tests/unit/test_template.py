@@ -61,9 +61,9 @@ def test_the_api_refuses_anonymous_calls_in_either_mode(mode, iam, key):
     assert stack.condition("UseApiKey") is key
 
 
-def test_functions_run_python312_on_arm64_with_powertools_settings(stack):
+def test_functions_run_python313_on_arm64_with_powertools_settings(stack):
     globals_ = stack.resolve(stack.template["Globals"]["Function"])
-    assert globals_["Runtime"] == "python3.12"
+    assert globals_["Runtime"] == "python3.13"
     assert globals_["Architectures"] == ["arm64"]
     assert "AWS_ENDPOINT_URL" not in globals_["Environment"]["Variables"]
     variables = globals_["Environment"]["Variables"]

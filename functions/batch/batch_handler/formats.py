@@ -11,6 +11,10 @@ OUTPUT_COLUMNS = ("prediction", "model_version")
 PROBABILITY_PREFIX = "probability_"
 
 
+class Undecodable(str):
+    """A line that is not UTF-8, kept as Latin-1 text (every byte maps) so it can be shown."""
+
+
 class FileFormat(StrEnum):
     CSV = "csv"
     JSON_LINES = "jsonl"
@@ -43,13 +47,31 @@ class Layout:
         return self.schema.names
 
 
+class CsvLineError(ValueError):
+    """A line the csv module refuses (a bare carriage return, a field over its size limit)."""
+
+
 def split_csv_line(line: str) -> list[str]:
-    return next(csv.reader([line]))
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error as error:
+        if "new-line character" in str(error):
+            raise CsvLineError(
+                "a carriage return (\\r) outside quotes; lines must end in LF or CRLF"
+            ) from None
+        raise CsvLineError(f"not readable as CSV: {error}") from None
 
 
 def csv_layout(header_line: str, schema: FeatureSchema) -> Layout:
     """Match header names to features; extra columns are allowed and carried through."""
-    header = [name.strip() for name in split_csv_line(header_line.removeprefix("\ufeff"))]
+    try:
+        fields = split_csv_line(header_line.removeprefix("\ufeff"))
+    except CsvLineError as error:
+        raise UnreadableFileError(
+            f"the header line is not readable: {error} (a file with bare CR line endings "
+            "cannot be read; save it with LF or CRLF)"
+        ) from None
+    header = [name.strip() for name in fields]
     duplicates = sorted({name for name in header if header.count(name) > 1})
     if duplicates:
         raise UnreadableFileError(f"the header names {duplicates} more than once")

@@ -2,10 +2,12 @@
 
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.parser.models import (
     EventBridgeModel,
     S3EventNotificationEventBridgeModel,
+    S3Model,
 )
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
@@ -40,8 +42,33 @@ class ObjectCreatedEvent(S3EventNotificationEventBridgeModel):
         )
 
 
+class S3NotificationEvent(S3Model):
+    """S3's own event notification (the `Records` shape): one or more created objects."""
+
+    def object_refs(self) -> list[ObjectRef]:
+        refs = []
+        for record in self.Records:
+            item = record.s3.object
+            if item is None or not record.eventName.startswith("ObjectCreated:"):
+                continue
+            refs.append(
+                ObjectRef(
+                    bucket=record.s3.bucket.name,
+                    # S3 URL-encodes keys in notifications (a space arrives as "+" or %20).
+                    key=unquote_plus(item.key),
+                    version_id=item.versionId,
+                    size=int(item.size or 0),
+                    etag=item.eTag or "",
+                    sequencer=item.sequencer,
+                )
+            )
+        return refs
+
+
 class SweepEvent(EventBridgeModel):
     detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
+    # EventBridge always sends "0"; SAM's generated scheduled event leaves it out.
+    version: str = "0"
 
 
 class RunPlan(BaseModel):
@@ -55,6 +82,7 @@ class RunPlan(BaseModel):
     data_start: int = Field(ge=0, description="Byte offset of the first data line")
     started_at: datetime
     tolerated_failure_percentage: float = Field(default=0, ge=0, le=100)
+    attempt: int = Field(default=1, ge=1, description="Runs of this object version so far")
 
 
 class ChunkSpec(BaseModel):
@@ -81,8 +109,20 @@ class FailureTask(BaseModel):
     error: dict[str, Any] = Field(default_factory=dict)
 
 
+S3_NOTIFICATION = "s3 notification"
+# What the function tells a caller it accepts when an event is none of these.
+ACCEPTED_EVENTS = (
+    'an S3 "Object Created" event from EventBridge',
+    "an S3 event notification (Records)",
+    'a "Scheduled Event" (the sweep)',
+    "a state machine task (score_chunk, merge, record_failure)",
+)
+
+
 def _kind(event: Any) -> str | None:
     if isinstance(event, dict):
+        if "Records" in event:
+            return S3_NOTIFICATION
         return event.get("action") or event.get("detail-type")
     return None
 
@@ -90,6 +130,7 @@ def _kind(event: Any) -> str | None:
 # An S3 Object Created event, a scheduled sweep, or a task from the state machine.
 Invocation = Annotated[
     Annotated[ObjectCreatedEvent, Tag("Object Created")]
+    | Annotated[S3NotificationEvent, Tag(S3_NOTIFICATION)]
     | Annotated[SweepEvent, Tag("Scheduled Event")]
     | Annotated[ChunkTask, Tag("score_chunk")]
     | Annotated[MergeTask, Tag("merge")]
@@ -139,3 +180,7 @@ class RunSummary(BaseModel):
     failed_chunks: list[ChunkSpec] = Field(default_factory=list)
     execution_arn: str | None = None
     error: RunError | None = None
+    attempt: int = Field(default=1, ge=1, description="Runs of this object version so far")
+    previous_error: RunError | None = Field(
+        default=None, description="Why the attempt before this one failed"
+    )

@@ -9,6 +9,7 @@ import io
 import json
 import math
 import operator
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -16,12 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from batch_handler.formats import FileFormat, Layout, split_csv_line
-from sklambda.schema import FeatureKind, SchemaValidationError, validate_instances
+from batch_handler.formats import CsvLineError, FileFormat, Layout, Undecodable, split_csv_line
+from sklambda import json_input
+from sklambda.schema import BOOLEAN_TEXT, FeatureKind, SchemaValidationError, validate_instances
 from sklambda.training.data import MISSING_MARKERS
 
 _SMALLEST_BISECTED = 32
-NOT_UTF8 = "the line is not valid UTF-8 text"
+NOT_UTF8 = "the line is not valid UTF-8 text (shown here decoded as Latin-1)"
+# What float() accepts beyond this (1_000, non-ASCII digits such as ٣) is refused.
+_ASCII_NUMBER = re.compile(
+    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)", re.ASCII | re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -48,17 +54,18 @@ class ParsedChunk:
 Line = tuple[int, str]
 
 
-def parse_chunk(layout: Layout, lines: Sequence[str | None], first_line: int) -> ParsedChunk:
-    """``lines[i]`` is line ``first_line + i`` of the file; None marks undecodable bytes."""
+def parse_chunk(layout: Layout, lines: Sequence[str], first_line: int) -> ParsedChunk:
+    """``lines[i]`` is line ``first_line + i`` of the file; Undecodable marks lines that are
+    not UTF-8. Never raises on any text: every line is accepted, rejected or blank."""
     rejected = [
-        Rejected(first_line + offset, NOT_UTF8, "")
+        Rejected(first_line + offset, NOT_UTF8, text)
         for offset, text in enumerate(lines)
-        if text is None
+        if isinstance(text, Undecodable)
     ]
     candidates = [
         (first_line + offset, text)
         for offset, text in enumerate(lines)
-        if text and not text.isspace()
+        if text and not text.isspace() and not isinstance(text, Undecodable)
     ]
     blank = len(lines) - len(candidates) - len(rejected)
     if layout.format is FileFormat.CSV:
@@ -71,7 +78,7 @@ def parse_chunk(layout: Layout, lines: Sequence[str | None], first_line: int) ->
 
 
 def _empty(layout: Layout) -> np.ndarray:
-    dtype = np.float64 if layout.schema.all_numeric else object
+    dtype = np.float64 if layout.schema.float_matrix else object
     return np.empty((0, len(layout.names)), dtype=dtype)
 
 
@@ -86,7 +93,7 @@ def _parse_csv(layout: Layout, candidates: list[Line]) -> Outcome:
     suspects = {
         index
         for index, (_, text) in enumerate(candidates)
-        if text.count(",") != expected or '"' in text
+        if text.count(",") != expected or '"' in text or "\r" in text
     }
     shaped = [row for index, row in enumerate(candidates) if index not in suspects]
     rejected: list[Rejected] = []
@@ -107,15 +114,22 @@ def _parse_csv(layout: Layout, candidates: list[Line]) -> Outcome:
 
 
 def _shape_problem(layout: Layout, text: str) -> str | None:
-    if '"' not in text:
+    if '"' not in text and "\r" not in text:
         fields = text.count(",") + 1
     elif text.count('"') % 2:
         return "unterminated quoted field (a quoted value cannot span lines)"
     else:
-        fields = len(split_csv_line(text))
+        try:
+            fields = len(split_csv_line(text))
+        except CsvLineError as error:
+            return str(error)
     if fields != layout.column_count:
-        return f"has {fields} fields; the header has {layout.column_count}"
+        return _field_count(fields, layout)
     return None
+
+
+def _field_count(fields: int, layout: Layout) -> str:
+    return f"has {fields} fields; the header has {layout.column_count}"
 
 
 def _loadtxt(layout: Layout, rows: list[Line]) -> np.ndarray:
@@ -176,7 +190,14 @@ def _csv_rows_one_by_one(layout: Layout, rows: list[Line]) -> Outcome:
     rejected: list[Rejected] = []
     features = layout.schema.features
     for number, text in rows:
-        fields = split_csv_line(text)
+        try:
+            fields = split_csv_line(text)
+        except CsvLineError as error:
+            rejected.append(Rejected(number, str(error), text))
+            continue
+        if len(fields) != layout.column_count:
+            rejected.append(Rejected(number, _field_count(len(fields), layout), text))
+            continue
         row: list[Any] = []
         problems = []
         for feature, column in zip(features, layout.feature_columns, strict=True):
@@ -189,7 +210,7 @@ def _csv_rows_one_by_one(layout: Layout, rows: list[Line]) -> Outcome:
         else:
             accepted.append((number, text))
             values.append(row)
-    dtype = np.float64 if layout.schema.all_numeric else object
+    dtype = np.float64 if layout.schema.float_matrix else object
     matrix = np.array(values, dtype=dtype).reshape(len(values), len(features))
     return accepted, matrix, rejected
 
@@ -198,14 +219,20 @@ def _csv_value(kind: FeatureKind, allows_missing: bool, raw: str) -> tuple[Any, 
     text = raw.strip()
     if text.lower() in MISSING_MARKERS:
         if allows_missing:
-            return (math.nan if kind is FeatureKind.NUMERIC else None), None
+            return (None if kind is FeatureKind.CATEGORICAL else math.nan), None
         return None, "is missing but the model was trained without missing values"
     if kind is FeatureKind.CATEGORICAL:
         return text, None
-    try:
-        number = float(text)
-    except ValueError:
+    if kind is FeatureKind.BOOLEAN:
+        flag = BOOLEAN_TEXT.get(text.lower())
+        return (
+            (flag, None)
+            if flag is not None
+            else (None, f"expected true or false, got {text!r:.40}")
+        )
+    if not _ASCII_NUMBER.fullmatch(text):
         return None, f"expected a number, got {text!r:.40}"
+    number = float(text)
     if math.isinf(number):
         return None, "infinity is not allowed"
     return number, None
@@ -221,7 +248,7 @@ def _parse_json_lines(layout: Layout, candidates: list[Line]) -> Outcome:
         objects = json.loads("[" + ",".join(text for _, text in candidates) + "]")
         if len(objects) != len(candidates):
             raise ValueError("a line held more than one value")
-    except ValueError:
+    except (ValueError, RecursionError):  # bad JSON, 4,300+ digit integers, deep nesting
         return _json_rows_one_by_one(layout, candidates, None)
     if layout.schema.all_numeric and all(type(item) is dict for item in objects):
         getter = operator.itemgetter(*layout.names)
@@ -233,7 +260,10 @@ def _parse_json_lines(layout: Layout, candidates: list[Line]) -> Outcome:
             if len(layout.names) == 1:
                 tuples = [(value,) for value in tuples]
             if set(map(type, chain.from_iterable(tuples))) <= {int, float}:
-                matrix = np.array(tuples, dtype=np.float64)
+                try:
+                    matrix = np.array(tuples, dtype=np.float64)
+                except OverflowError:  # an integer beyond float64: named row by row
+                    return _json_rows_one_by_one(layout, candidates, None)
                 suspicious = _nonfinite_rows(matrix)
                 if not suspicious.any():
                     return candidates, matrix, []
@@ -250,7 +280,7 @@ def _json_rows_one_by_one(layout: Layout, rows: list[Line], objects: list[Any] |
             item = objects[index]
         else:
             try:
-                item = json.loads(text)
+                item = json_input.loads(text)
             except ValueError as error:
                 rejected.append(Rejected(number, f"not valid JSON: {error}", text))
                 continue

@@ -12,6 +12,7 @@ from typing import Any
 
 from batch_handler.formats import OUTPUT_COLUMNS, PROBABILITY_PREFIX, FileFormat, Layout
 from batch_handler.parsing import Rejected
+from sklambda import json_input
 from sklambda.registry.manifest import ClassLabel
 from sklambda.runtime import Scores
 
@@ -109,8 +110,10 @@ def rejected_line(file_format: FileFormat, row: Rejected, line: int | None = Non
     number = row.line if line is None else line
     if file_format is FileFormat.CSV:
         return f"{number},{csv_field(row.reason)},{csv_field(row.record)}"
+    document: dict[str, Any] = {"line_number": number, "reason": row.reason, "record": row.record}
     try:
-        record: Any = json.loads(row.record)
-    except ValueError:
-        record = row.record
-    return json.dumps({"line_number": number, "reason": row.reason, "record": record})
+        parsed = {**document, "record": json_input.loads(row.record)}
+        # NaN and Infinity parse but are not JSON: such a record is kept as its text.
+        return json.dumps(parsed, allow_nan=False)
+    except (ValueError, RecursionError):
+        return json.dumps(document)

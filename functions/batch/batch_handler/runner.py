@@ -14,7 +14,7 @@ import numpy as np
 from batch_handler.adapters.executions import StateMachineStarter
 from batch_handler.adapters.s3io import Lines, ObjectStore, decode_lines
 from batch_handler.errors import UnreadableFileError
-from batch_handler.formats import FileFormat, Layout, csv_layout, json_lines_layout
+from batch_handler.formats import FileFormat, Layout, Undecodable, csv_layout, json_lines_layout
 from batch_handler.merge import manifest_chunks, read_summaries, write_rejected, write_scored
 from batch_handler.models import (
     ChunkSpec,
@@ -69,7 +69,7 @@ def _split_header(blocks: Iterator[Lines]) -> tuple[str | None, Iterable[Lines]]
     first = next(blocks, [])
     if not first:
         return None, blocks
-    if first[0] is None:
+    if isinstance(first[0], Undecodable):
         raise UnreadableFileError("the header line is not UTF-8 text")
     return first[0], chain([first[1:]], blocks)
 
@@ -115,6 +115,8 @@ class Runner:
         pieces = self.store.stream(
             ref.key, ref.version_id, self.sizing.read_chunk_bytes, byte_range
         )
+        if byte_range is None or byte_range[0] == 0:
+            pieces = _without_byte_order_mark(pieces)
         return (decode_lines(block) for block in pieces)
 
     def score_file(self, ref: ObjectRef, started_at: datetime) -> RunSummary:
@@ -165,7 +167,9 @@ class Runner:
             rows_per_second=tally.rows_read / seconds if seconds > 0 else 0.0,
         )
 
-    def start_distributed(self, ref: ObjectRef, run: str, started_at: datetime) -> RunSummary:
+    def start_distributed(
+        self, ref: ObjectRef, run: str, started_at: datetime, attempt: int = 1
+    ) -> RunSummary:
         file_format = FileFormat.of_key(ref.key)
         model = self.models.champion()
         header_line, data_start = (
@@ -185,9 +189,12 @@ class Runner:
             data_start=data_start,
             started_at=started_at,
             tolerated_failure_percentage=self.sizing.tolerated_failure_percentage,
+            attempt=attempt,
         )
+        # One execution name per attempt: a retry after a failed run is a new execution, and
+        # only a twin start of this same attempt finds the name taken.
         execution = self.executions.start(
-            run,
+            keys.batch_execution_name(run, attempt),
             {
                 "run": plan.model_dump(mode="json"),
                 "manifest": {"bucket": self.store.bucket, "key": manifest},
@@ -208,6 +215,7 @@ class Runner:
             started_at=started_at,
             chunks=len(chunks),
             execution_arn=execution,
+            attempt=attempt,
         )
 
     def score_chunk(self, task: ChunkTask) -> ChunkSummary:
@@ -277,6 +285,7 @@ class Runner:
             started_at=plan.started_at,
             chunks=len(chunks),
             failed_chunks=failed,
+            attempt=plan.attempt,
         )
         # Enforced here too, so the outcome is the same wherever the Map applied its tolerance.
         if 100 * len(failed) / len(chunks) > plan.tolerated_failure_percentage:
@@ -332,6 +341,17 @@ def _finished(summary: RunSummary, error: RunError | None) -> RunSummary:
             "rows_per_second": summary.rows_read / seconds if seconds > 0 else 0.0,
         }
     )
+
+
+def _without_byte_order_mark(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """A UTF-8 BOM opens many files saved on Windows; it is not part of the first record."""
+    first = next(blocks, None)
+    if first is not None:
+        yield first.removeprefix(BYTE_ORDER_MARK)
+    yield from blocks
+
+
+BYTE_ORDER_MARK = "\ufeff".encode()
 
 
 def _local_rejection(row: Rejected) -> str:

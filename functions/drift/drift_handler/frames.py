@@ -39,14 +39,14 @@ class VersionTraffic:
         """Columns in the schema's order; numeric columns float (NaN missing), others object."""
         positions = {name: index for index, name in enumerate(self.features)}
         order = [positions[name] for name in schema.names]
-        if schema.all_numeric:
+        if schema.float_matrix:
             # numpy turns None into NaN when it builds a float array.
             data = np.array(self.rows, dtype=np.float64).reshape(self.size, len(self.features))
             return data[:, order]
         cells = np.empty((self.size, len(order)), dtype=object)
         cells[:] = np.array(self.rows, dtype=object).reshape(self.size, -1)[:, order]
         for column, feature in enumerate(schema.features):
-            if feature.kind is FeatureKind.NUMERIC:
+            if feature.kind is not FeatureKind.CATEGORICAL:
                 cells[:, column] = np.array(cells[:, column], dtype=np.float64)
         return cells
 

@@ -1,5 +1,7 @@
 """PredictFunction's metrics (EMF): rows predicted, latency, invalid requests, model loads."""
 
+from collections.abc import Mapping
+
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
@@ -45,3 +47,13 @@ class PredictionTelemetry:
             1,
             **{MODEL_VERSION_DIMENSION: serving_version},
         )
+
+    def unseen_categories(self, version: str, by_feature: Mapping[str, int]) -> None:
+        """Values the model never saw, per feature: a rising count means the world changed."""
+        for feature, count in by_feature.items():
+            self._one(
+                "UnseenCategories",
+                MetricUnit.Count,
+                count,
+                **{MODEL_VERSION_DIMENSION: version, "Feature": feature},
+            )

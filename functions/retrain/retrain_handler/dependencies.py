@@ -47,7 +47,14 @@ def get_train_service() -> TrainService:
         fresh_holdout_fraction=config.fresh_holdout_fraction,
         min_fresh_holdout_rows=config.min_fresh_holdout_rows,
     )
-    return TrainService(aws.client("s3"), registry_for(config), sources, Path(config.work_dir))
+    return TrainService(
+        aws.client("s3"),
+        registry_for(config),
+        sources,
+        Path(config.work_dir),
+        # Loads the champion to clone its pipeline; a zero TTL since versions are named.
+        loader_for(config, ttl_seconds=0),
+    )
 
 
 @cache

@@ -1,7 +1,7 @@
 """The feature schema a model was trained on, and validation of incoming rows against it."""
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -10,15 +10,20 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from sklambda.errors import SklambdaError
+from sklambda.json_input import OversizedNumber
 
 MAX_REPORTED_PROBLEMS = 20
-MAX_RECORDED_CATEGORIES = 200
+# Enough for a town or product column; beyond it the list is cut and unseen values go unnamed.
+MAX_RECORDED_CATEGORIES = 2000
+BOOLEAN_TEXT = {"true": 1.0, "false": 0.0}
 _ABSENT = object()
 
 
 class FeatureKind(StrEnum):
     NUMERIC = "numeric"
     CATEGORICAL = "categorical"
+    # true/false; the model sees 1.0/0.0.
+    BOOLEAN = "boolean"
 
 
 class Feature(BaseModel):
@@ -30,6 +35,8 @@ class Feature(BaseModel):
     minimum: float | None = None
     maximum: float | None = None
     categories: list[str] | None = None
+    # True when training saw more categories than the schema records.
+    categories_truncated: bool = False
 
 
 class FeatureSchema(BaseModel):
@@ -44,6 +51,11 @@ class FeatureSchema(BaseModel):
     @property
     def all_numeric(self) -> bool:
         return all(feature.kind is FeatureKind.NUMERIC for feature in self.features)
+
+    @property
+    def float_matrix(self) -> bool:
+        """Rows of this schema fit a float64 matrix (no text column)."""
+        return all(feature.kind is not FeatureKind.CATEGORICAL for feature in self.features)
 
     def categorical_mask(self) -> list[bool]:
         return [feature.kind is FeatureKind.CATEGORICAL for feature in self.features]
@@ -71,16 +83,22 @@ class SchemaValidationError(SklambdaError):
         super().__init__(f"{shown}{more}")
 
 
-def infer_schema(names: Sequence[str], columns: Sequence[np.ndarray]) -> FeatureSchema:
-    """Describe training columns: float columns are numeric, object columns categorical."""
+def infer_schema(
+    names: Sequence[str], columns: Sequence[np.ndarray], boolean: Collection[str] = ()
+) -> FeatureSchema:
+    """Describe training columns: float columns are numeric (boolean when named in `boolean`,
+    holding 0.0/1.0), object columns categorical."""
     features = []
     for name, column in zip(names, columns, strict=True):
-        if column.dtype.kind == "f":
+        if column.dtype.kind == "b":
+            column = column.astype(np.float64)
+        if column.dtype.kind in "fiu":
+            column = column.astype(np.float64)
             finite = column[np.isfinite(column)]
             features.append(
                 Feature(
                     name=name,
-                    kind=FeatureKind.NUMERIC,
+                    kind=FeatureKind.BOOLEAN if name in boolean else FeatureKind.NUMERIC,
                     allows_missing=bool(np.isnan(column).any()),
                     minimum=float(finite.min()) if finite.size else None,
                     maximum=float(finite.max()) if finite.size else None,
@@ -95,9 +113,35 @@ def infer_schema(names: Sequence[str], columns: Sequence[np.ndarray]) -> Feature
                     kind=FeatureKind.CATEGORICAL,
                     allows_missing=len(present) < len(column),
                     categories=categories[:MAX_RECORDED_CATEGORIES],
+                    categories_truncated=len(categories) > MAX_RECORDED_CATEGORIES,
                 )
             )
     return FeatureSchema(features=features)
+
+
+_JSON_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean"}
+_SHOWN_CHARACTERS = 40
+
+
+def describe(value: Any) -> str:
+    """Name a refused value without repr() of a container, which can be huge or deep."""
+    kind = _JSON_NAMES.get(type(value), type(value).__name__)
+    if isinstance(value, str | bool):
+        shown = repr(value[: _SHOWN_CHARACTERS + 1] if isinstance(value, str) else value)
+        return f"{kind} {shown[:_SHOWN_CHARACTERS]}"
+    if isinstance(value, list | dict):
+        return f"{kind} of {len(value)} item(s)"
+    return kind
+
+
+OUT_OF_RANGE = "is too large: beyond the range of a 64-bit float"
+
+
+def _digits(value: int) -> str:
+    try:
+        return str(len(str(abs(value))))
+    except ValueError:  # beyond Python's int-to-text limit
+        return f"about {int(abs(value).bit_length() * math.log10(2)) + 1}"
 
 
 def _numeric_value(feature: Feature, value: Any) -> tuple[float, str | None]:
@@ -106,8 +150,13 @@ def _numeric_value(feature: Feature, value: Any) -> tuple[float, str | None]:
             return math.nan, None
         return math.nan, "is missing (null) but the model was trained without missing values"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return math.nan, f"expected a number, got {type(value).__name__} {value!r:.40}"
-    number = float(value)
+        return math.nan, f"expected a number, got {describe(value)}"
+    if isinstance(value, OversizedNumber):
+        return math.nan, f"an integer of {value.digits} digits {OUT_OF_RANGE}"
+    try:
+        number = float(value)
+    except OverflowError:  # only an int can be too large for a float
+        return math.nan, f"an integer of {_digits(int(value))} digits {OUT_OF_RANGE}"
     if math.isinf(number):
         return number, "infinity is not allowed"
     if math.isnan(number) and not feature.allows_missing:
@@ -121,10 +170,29 @@ def _categorical_value(feature: Feature, value: Any) -> tuple[Any, str | None]:
             return None, None
         return None, "is missing (null) but the model was trained without missing values"
     if not isinstance(value, str):
-        return None, f"expected a string category, got {type(value).__name__} {value!r:.40}"
+        return None, f"expected a string category, got {describe(value)}"
     return value, None
 
 
+def _boolean_value(feature: Feature, value: Any) -> tuple[float, str | None]:
+    if value is None:
+        if feature.allows_missing:
+            return math.nan, None
+        return math.nan, "is missing (null) but the model was trained without missing values"
+    if isinstance(value, bool):
+        return float(value), None
+    if isinstance(value, str) and value.strip().lower() in BOOLEAN_TEXT:
+        return BOOLEAN_TEXT[value.strip().lower()], None
+    if type(value) in (int, float) and value in (0, 1):
+        return float(value), None
+    return math.nan, f"expected true or false, got {type(value).__name__} {value!r:.40}"
+
+
+_CONVERTERS = {
+    FeatureKind.NUMERIC: _numeric_value,
+    FeatureKind.CATEGORICAL: _categorical_value,
+    FeatureKind.BOOLEAN: _boolean_value,
+}
 _PLAIN_NUMBERS = frozenset({int, float})
 
 
@@ -152,7 +220,10 @@ def _numeric_matrix(
             return None
     if not {type(value) for row in rows for value in row} <= _PLAIN_NUMBERS:
         return None
-    matrix = np.array(rows, dtype=np.float64).reshape(len(rows), width)
+    try:
+        matrix = np.array(rows, dtype=np.float64).reshape(len(rows), width)
+    except OverflowError:  # an integer beyond float64: the row-by-row path names it
+        return None
     return matrix if np.isfinite(matrix).all() else None
 
 
@@ -169,7 +240,7 @@ def validate_instances(
     features = schema.features
     width = len(features)
     known = {feature.name for feature in features}
-    matrix = np.empty((len(instances), width), dtype=np.float64 if schema.all_numeric else object)
+    matrix = np.empty((len(instances), width), dtype=np.float64 if schema.float_matrix else object)
     problems: list[Problem] = []
     total = 0
 
@@ -198,13 +269,36 @@ def validate_instances(
         for column, (feature, value) in enumerate(zip(features, values, strict=True)):
             if value is _ABSENT:
                 continue
-            if feature.kind is FeatureKind.NUMERIC:
-                converted, message = _numeric_value(feature, value)
-            else:
-                converted, message = _categorical_value(feature, value)
+            converted, message = _CONVERTERS[feature.kind](feature, value)
             if message:
                 refuse(row, feature.name, message)
             matrix[row, column] = converted
     if total:
         raise SchemaValidationError(problems, total)
     return matrix
+
+
+@dataclass(frozen=True)
+class UnseenCategory:
+    """A text value the model never saw in training for this feature (case counts)."""
+
+    row: int
+    feature: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"feature '{self.feature}': category {self.value!r:.60} was not seen in training"
+
+
+def unseen_categories(schema: FeatureSchema, matrix: np.ndarray) -> list[UnseenCategory]:
+    """Categories outside each feature's training set, row by row; missing values are not
+    unseen. Features whose recorded list was cut are skipped: absence proves nothing there."""
+    found: list[UnseenCategory] = []
+    for column, feature in enumerate(schema.features):
+        if feature.kind is not FeatureKind.CATEGORICAL or feature.categories_truncated:
+            continue
+        known = frozenset(feature.categories or ())
+        for row, value in enumerate(matrix[:, column].tolist()):
+            if value is not None and value not in known:
+                found.append(UnseenCategory(row, feature.name, str(value)))
+    return found

@@ -109,3 +109,30 @@ def test_an_empty_window_publishes_the_marker(run_function, champion, registry):
     assert result["versions"] == []
     assert result["captured_objects"] == 0
     assert metric_values("DriftInsufficientData", MODEL) == [1.0]
+
+
+def test_a_window_ending_long_before_now_is_refused_in_one_line(run_function, champion, registry):
+    # SAM's generated scheduled event has 1970 for its time and no version
+    event = load_event("scheduled_event_sam")
+    assert "version" not in event
+    try:
+        run_function("DriftFunction", event)
+    except ValueError as error:
+        message = str(error)
+    else:
+        raise AssertionError("a 1970 window was evaluated")
+    assert "\n" not in message
+    assert message.startswith("the event's time 1970-01-01T00:00:00Z ends a window")
+    assert "DriftMaxWindowHours" in message
+    assert (
+        not aws.client("s3")
+        .list_objects_v2(Bucket=registry.bucket, Prefix="reports/")
+        .get("Contents")
+    )
+
+
+def test_the_same_scheduled_event_at_the_current_time_runs(run_function, champion):
+    event = load_event("scheduled_event_sam")
+    event["time"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result = run_function("DriftFunction", event)
+    assert result["window_end"] <= event["time"]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from batch_handler.errors import UnreadableFileError
-from batch_handler.formats import FileFormat, csv_layout, json_lines_layout
+from batch_handler.formats import FileFormat, Undecodable, csv_layout, json_lines_layout
 from batch_handler.parsing import NOT_UTF8, parse_chunk
 from sklambda.schema import Feature, FeatureKind, FeatureSchema
 
@@ -31,7 +31,7 @@ def test_messy_csv_lines_are_each_accepted_or_rejected_with_a_reason():
         "a4,2,,blank height is missing and allowed",
         "a5,inf,1,x",
         "a6,,1,width missing and not allowed",
-        None,
+        Undecodable("a7,caf\xe9,1,x"),
         '  a7 , 3 , 4 ,"unterminated',
         "   ",
         "a8,NaN,1,x",
@@ -57,6 +57,8 @@ def test_messy_csv_lines_are_each_accepted_or_rejected_with_a_reason():
         12: "feature 'width, cm': is missing but the model was trained without missing values",
     }
     assert [row.line for row in parsed.rejected] == sorted(reasons)
+    # The undecodable row keeps its record, read as Latin-1
+    assert {row.line: row.record for row in parsed.rejected}[9] == "a7,caf\xe9,1,x"
 
 
 def test_one_bad_row_among_many_leaves_the_rest_on_the_fast_path_in_order():

@@ -5,7 +5,7 @@ import json
 import numpy as np
 
 from batch_handler.adapters.s3io import decode_lines, line_blocks
-from batch_handler.formats import FileFormat, csv_layout, json_lines_layout
+from batch_handler.formats import FileFormat, Undecodable, csv_layout, json_lines_layout
 from batch_handler.parsing import Rejected
 from batch_handler.rendering import ScoredRenderer, rejected_line
 from sklambda.runtime import Scores
@@ -25,7 +25,17 @@ def test_blocks_end_at_newlines_and_lose_no_byte():
 
 def test_decoding_keeps_line_positions_for_crlf_and_bad_bytes():
     assert decode_lines(b"a\r\nb\r\n") == ["a", "b"]
-    assert decode_lines(b"ok\n\xff\xfe\nalso ok\n") == ["ok", None, "also ok"]
+    lines = decode_lines(b"ok\n\xff\xfe\nalso ok\n")
+    assert lines == ["ok", "\xff\xfe", "also ok"]
+    assert [isinstance(line, Undecodable) for line in lines] == [False, True, False]
+
+
+def test_crlf_lines_lose_their_cr_even_when_a_block_has_a_latin1_byte():
+    # Given CRLF lines where one holds a Latin-1 byte (the line-by-line decode path)
+    lines = decode_lines(b"id,x\r\nb,caf\xe9\r\nc,2\r\n")
+    # Then no line keeps a carriage return, and the bad one is kept for the rejected file
+    assert lines == ["id,x", "b,caf\xe9", "c,2"]
+    assert not any("\r" in line for line in lines)
 
 
 def test_csv_output_appends_scores_to_the_untouched_record():

@@ -2,8 +2,6 @@
 
 import json
 
-import pytest
-
 from sklambda_local.eventbridge import matches, rules_from_template
 from tests.conftest import EVENTS
 
@@ -56,6 +54,15 @@ def test_array_fields_in_an_event_match_when_any_element_is_allowed():
     assert not matches({"detail": {"state": {"value": ["ALARM"]}}}, {"detail": {}})
 
 
-def test_content_filters_the_local_bus_cannot_evaluate_raise_instead_of_guessing():
-    with pytest.raises(NotImplementedError):
-        matches({"source": [{"prefix": "aws."}]}, {"source": "aws.cloudwatch"})
+def test_content_filters_are_evaluated_as_eventbridge_does(stack):
+    batch = _rule(stack, "BatchScoreFunction.ObjectCreated")
+    labels = _rule(stack, "GroundTruthFunction.LabelsUploaded")
+    upload = _event("batch_object_created")
+    assert batch.target_type == "AWS::Serverless::Function"
+    assert batch.matches(upload)
+    assert not labels.matches(upload)
+    elsewhere = json.loads(json.dumps(upload))
+    elsewhere["detail"]["object"]["key"] = "scored/" + upload["detail"]["object"]["key"]
+    assert not batch.matches(elsewhere)
+    assert matches({"detail": {"size": [{"numeric": [">", 10]}]}}, {"detail": {"size": 11}})
+    assert matches({"detail": {"x": [{"exists": False}]}}, {"detail": {}})

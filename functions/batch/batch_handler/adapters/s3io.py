@@ -3,26 +3,30 @@
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Self
 
+from batch_handler.formats import Undecodable
 from sklambda.storage.objects import S3Objects
 
 # S3 refuses multipart parts under 5 MiB (except the last); 8 MiB keeps memory low and parts few.
 PART_BYTES = 8 * 1024 * 1024
 _READ_BYTES = 1024 * 1024
 
-Lines = list[str | None]
+
+Lines = list[str]
 
 
 def decode_lines(block: bytes) -> Lines:
-    """Split whole lines; a line that is not UTF-8 becomes None, so it can be rejected alone."""
+    """Split whole lines on LF or CRLF; a line that is not UTF-8 becomes Undecodable, so it can
+    be rejected alone."""
     try:
         text = block.decode("utf-8")
     except UnicodeDecodeError:
         lines: Lines = []
         for raw in block.split(b"\n"):
+            line = raw.removesuffix(b"\r")
             try:
-                lines.append(raw.decode("utf-8"))
+                lines.append(line.decode("utf-8"))
             except UnicodeDecodeError:
-                lines.append(None)
+                lines.append(Undecodable(line.decode("latin-1")))
     else:
         if "\r" in text:
             text = text.replace("\r\n", "\n")

@@ -23,6 +23,7 @@ from batch_handler.models import (
     ObjectRef,
     RunError,
     RunSummary,
+    S3NotificationEvent,
     SweepEvent,
 )
 from batch_handler.runner import Runner
@@ -41,6 +42,12 @@ class Outcome(BaseModel):
     key: str
     result: str
     summary: RunSummary | None = None
+
+
+class Outcomes(BaseModel):
+    """What an S3 notification carrying several records led to, one outcome per object."""
+
+    results: list[Outcome]
 
 
 class SweepReport(BaseModel):
@@ -77,6 +84,9 @@ class BatchService:
         result: BaseModel
         if isinstance(invocation, ObjectCreatedEvent):
             result = self.score_object(invocation.object_ref())
+        elif isinstance(invocation, S3NotificationEvent):
+            outcomes = [self.score_object(ref) for ref in invocation.object_refs()]
+            result = outcomes[0] if len(outcomes) == 1 else Outcomes(results=outcomes)
         elif isinstance(invocation, SweepEvent):
             result = self.sweep(remaining_ms)
         elif isinstance(invocation, ChunkTask):
@@ -107,7 +117,7 @@ class BatchService:
             settled = self._settled(ref)
             if settled is not None:
                 return settled
-            summary = self._score(ref, run)
+            summary = self._score(ref, run, self._runs.summary(ref.key))
         finally:
             self._runs.release(run)
         return Outcome(key=ref.key, result=summary.status, summary=summary)
@@ -124,18 +134,26 @@ class BatchService:
             return Outcome(key=ref.key, result="superseded: a newer version was already scored")
         return None
 
-    def _score(self, ref: ObjectRef, run: str) -> RunSummary:
+    def _score(self, ref: ObjectRef, run: str, previous: RunSummary | None) -> RunSummary:
         started_at = datetime.now(UTC)
+        retry = previous is not None and same_version(previous.input, ref)
+        attempt = previous.attempt + 1 if previous is not None and retry else 1
         try:
             if ref.size > self._threshold:
-                summary = self._runner.start_distributed(ref, run, started_at)
+                summary = self._runner.start_distributed(ref, run, started_at, attempt)
             else:
                 summary = self._runner.score_file(ref, started_at)
         except Exception as error:
-            failure = self._record_error(ref, error, started_at, mode="single")
+            failure = self._record_error(ref, error, started_at, mode="single", attempt=attempt)
             if failure.error and failure.error.retryable:
                 raise
             return failure
+        summary = summary.model_copy(
+            update={
+                "attempt": attempt,
+                "previous_error": previous.error if previous is not None and retry else None,
+            }
+        )
         self._runs.write(summary)
         if summary.status == "succeeded":
             self._observe(summary)
@@ -149,6 +167,7 @@ class BatchService:
         started_at: datetime,
         mode: str,
         version: str | None = None,
+        attempt: int = 1,
     ) -> RunSummary:
         record = _error_record(error)
         summary = RunSummary(
@@ -160,6 +179,7 @@ class BatchService:
             started_at=started_at,
             duration_seconds=(datetime.now(UTC) - started_at).total_seconds(),
             error=record,
+            attempt=attempt,
         )
         log = logger.warning if isinstance(error, SklambdaError) else logger.exception
         log("batch run failed", extra={"key": ref.key, "error": record.model_dump()})
@@ -240,6 +260,7 @@ class BatchService:
             task.run.started_at,
             mode="distributed",
             version=task.run.model_version,
+            attempt=task.run.attempt,
         )
 
 

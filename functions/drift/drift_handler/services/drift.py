@@ -10,11 +10,16 @@ from drift_handler.html_report import render_html
 from drift_handler.models import DriftRunResult, VersionDriftResult
 from drift_handler.telemetry import MonitoringTelemetry
 from sklambda.drift import evaluate_drift
+from sklambda.errors import SklambdaError
 from sklambda.monitoring.baseline_store import load_baseline
 from sklambda.observability import logger
 from sklambda.registry.store import ModelRegistry
 
 SETTLE_TIME = timedelta(seconds=1)
+
+
+class StaleWindowError(SklambdaError, ValueError):
+    """The requested window ends before any capture the function would still read."""
 
 
 class DriftService:
@@ -41,6 +46,21 @@ class DriftService:
         self._reports = reports
         self._telemetry = telemetry
 
+    def _refuse_stale(self, requested_end: datetime | None, now: datetime) -> None:
+        """A window ending before the longest window reaches back would read nothing and
+        still report success; a sample event's 1970 time is the usual cause."""
+        oldest = now - self._max_window
+        if requested_end is None or requested_end >= oldest:
+            return
+        age = now - requested_end
+        shown = f"{age.days} days" if age.days >= 2 else f"{age.total_seconds() / 3600:.0f} hours"
+        raise StaleWindowError(
+            f"the event's time {requested_end:%Y-%m-%dT%H:%M:%SZ} ends a window {shown} before "
+            f"now; DriftFunction evaluates windows ending within the last "
+            f"{self._max_window.total_seconds() / 3600:g} hours (DriftMaxWindowHours). Send the "
+            "current time, or no time to evaluate up to now"
+        )
+
     def run(self, requested_end: datetime | None, now: datetime) -> DriftRunResult:
         """Evaluate captures written since the watermark (at most the longest window).
 
@@ -51,6 +71,7 @@ class DriftService:
         quiet period accumulates rows over runs instead of never reaching the minimum.
         """
         settled = now - SETTLE_TIME
+        self._refuse_stale(requested_end, now)
         window_end = min(requested_end or settled, settled).replace(microsecond=0)
         run_id = f"{window_end:%Y%m%dT%H%M%SZ}"
         longest = window_end - self._max_window

@@ -4,8 +4,12 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
+from predict_handler.models import error_document
 from predict_handler.services.prediction import TooManyRowsError
 from sklambda.errors import ModelUnavailableError
 from sklambda.observability import logger
@@ -18,12 +22,15 @@ def _location(parts: tuple[Any, ...]) -> str:
 
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     def reply(status: int, message: str, **details: Any) -> Response:
-        request_id = app.current_event.request_context.request_id
-        body = {
-            "error": {"status": status, "message": message, **details},
-            "request_id": request_id,
-        }
+        body = error_document(
+            status, message, app.current_event.request_context.request_id, **details
+        )
         return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported_media_type(_: RequestUnsupportedContentType) -> Response:
+        # The edge refuses bodies of other media types; an empty body can still carry one.
+        return reply(415, "unsupported Content-Type: send the body as application/json (UTF-8)")
 
     @app.exception_handler(RequestValidationError)
     def request_invalid(error: RequestValidationError) -> Response:

@@ -1,16 +1,17 @@
 """Prediction domain logic: validate rows against the champion's schema, predict, measure."""
 
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from predict_handler.models import HealthResponse, PredictResponse
+from predict_handler.models import HealthResponse, PredictResponse, RowWarning
 from predict_handler.telemetry import PredictionTelemetry
-from sklambda.errors import SklambdaError
+from sklambda.errors import ModelUnavailableError, SklambdaError
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader
 from sklambda.runtime import Scores
-from sklambda.schema import validate_instances
+from sklambda.schema import FeatureSchema, unseen_categories, validate_instances
 
 
 class TooManyRowsError(SklambdaError):
@@ -47,6 +48,15 @@ class PredictionService:
             raise
         scores = model.predictor.predict(features)
         response = _response(model, scores, request_id)
+        unseen = unseen_categories(model.manifest.feature_schema, features)
+        if unseen:
+            response.warnings = [
+                RowWarning(row=item.row, feature=item.feature, value=item.value, message=str(item))
+                for item in unseen
+            ]
+            self._telemetry.unseen_categories(
+                model.version, Counter(item.feature for item in unseen)
+            )
         self._telemetry.predicted(model.version, len(instances), time.perf_counter() - started)
         self._capture.capture_request(
             request_id=request_id,
@@ -68,15 +78,30 @@ class PredictionService:
             self._telemetry.model_refresh_failed(model.version)
         return model
 
+    def feature_schema(self) -> tuple[FeatureSchema, str] | None:
+        """The champion's schema and version, or None when no model can be loaded."""
+        try:
+            model = self._model()
+        except ModelUnavailableError:
+            return None
+        return model.manifest.feature_schema, model.version
+
     def model_summary(self) -> dict[str, Any]:
-        return self._model().manifest.summary()
+        summary = self._model().manifest.summary()
+        problem = self._loader.champion_problem
+        if problem:
+            summary["champion_not_serving"] = {"version": problem.version, "reason": problem.reason}
+        return summary
 
     def health(self) -> HealthResponse:
         loaded = self._loader.loaded
+        problem = self._loader.champion_problem
         return HealthResponse(
-            status="ok",
+            status="degraded" if problem else "ok",
             model_loaded=loaded is not None,
             model_version=loaded.version if loaded else None,
+            champion_version=problem.version if problem else None,
+            champion_error=problem.reason if problem else None,
         )
 
 

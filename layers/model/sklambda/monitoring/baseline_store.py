@@ -9,10 +9,15 @@ from sklambda.drift import Baseline, FeatureSpec, build_baseline
 from sklambda.errors import IntegrityError, ModelNotFoundError
 from sklambda.registry.manifest import BASELINE_FILE, BaselineInfo, Manifest
 from sklambda.registry.store import ModelRegistry
+from sklambda.schema import FeatureKind
 
 
 def feature_specs(manifest: Manifest) -> list[FeatureSpec]:
-    return [(feature.name, feature.kind.value) for feature in manifest.feature_schema.features]
+    # Booleans are watched as the 0/1 numbers the model sees.
+    return [
+        (feature.name, "categorical" if feature.kind is FeatureKind.CATEGORICAL else "numeric")
+        for feature in manifest.feature_schema.features
+    ]
 
 
 def training_baseline(

@@ -3,6 +3,8 @@
 import hashlib
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from sklambda.errors import IntegrityError, TrainingDataError
 from sklambda.registry.manifest import BASELINE_FILE, MANIFEST_FILE, Manifest, new_version_id
 from sklambda.registry.store import ModelRegistry
@@ -12,7 +14,17 @@ def read_bundle(directory: Path) -> Manifest:
     manifest_path = directory / MANIFEST_FILE
     if not manifest_path.is_file():
         raise TrainingDataError(f"{directory} is not a trained bundle: it has no {MANIFEST_FILE}")
-    return Manifest.model_validate_json(manifest_path.read_text())
+    try:
+        return Manifest.model_validate_json(manifest_path.read_text())
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, item['loc'])) or 'file'}: {item['msg'].lower()}"
+            for item in error.errors()[:5]
+        )
+        raise TrainingDataError(
+            f"{manifest_path} is incomplete or invalid ({problems}); write bundles with "
+            "`sklambda train`, or publish a model file with --model, --data and --target"
+        ) from None
 
 
 def publish_bundle(registry: ModelRegistry, directory: Path) -> Manifest:

@@ -35,6 +35,12 @@ _BAD_CONTENT = (
 
 
 @dataclass(frozen=True)
+class ChampionProblem:
+    version: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class LoadedModel:
     manifest: Manifest
     predictor: Predictor
@@ -81,6 +87,8 @@ class ModelLoader:
         self._refused: _Refusal | None = None
         self._checked_at = float("-inf")
         self.failures = 0
+        # Set while the champion alias names a version that could not be loaded.
+        self.champion_problem: ChampionProblem | None = None
 
     @property
     def loaded(self) -> LoadedModel | None:
@@ -107,18 +115,22 @@ class ModelLoader:
                 f"model {self._registry.model_name!r} has no champion yet; publish and promote one",
             )
         if self._model is not None and state.pointer.version == self._model.version:
+            self.champion_problem = None
             return self._model
+        version = state.pointer.version
         if self._refused is not None and self._refused.alias_etag == state.etag:
             return self._keep_serving(None, self._refused.reason)
-        version = state.pointer.version
         try:
             self._model = self._load(registry, version)
         except _BAD_CONTENT as error:
             self._refused = _Refusal(state.etag, f"champion {version} could not be loaded: {error}")
+            self.champion_problem = ChampionProblem(version, str(error))
             return self._keep_serving(None, self._refused.reason)
         except _REGISTRY_FAULTS as error:
+            self.champion_problem = ChampionProblem(version, str(error))
             return self._keep_serving(error, f"champion {version} could not be loaded")
         self._refused = None
+        self.champion_problem = None
         return self._model
 
     def reconnect(

@@ -65,6 +65,17 @@ class TrainingDataInfo(BaseModel):
     target: str
 
 
+class HoldoutInfo(BaseModel):
+    """Which rows the manifest's metrics were measured on; metrics from different holdouts
+    cannot be compared."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    rows: int
+    fingerprint: str | None = None
+
+
 class Manifest(BaseModel):
     """The manifest.json stored beside each artifact; a version exists once this is written."""
 
@@ -77,11 +88,14 @@ class Manifest(BaseModel):
     classes: list[ClassLabel] | None = None
     feature_schema: FeatureSchema
     metrics: dict[str, float]
+    holdout: HoldoutInfo | None = None
     training_data: TrainingDataInfo
     artifact: ArtifactInfo
     baseline: BaselineInfo | None = None
     runtime: RuntimeVersions
     estimator: str
+    # module.Class of the estimator at the pipeline's end, and its own parameters.
+    estimator_class: str | None = None
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
@@ -96,6 +110,7 @@ class Manifest(BaseModel):
                 feature.model_dump(exclude_none=True) for feature in self.feature_schema.features
             ],
             "metrics": self.metrics,
+            "metrics_holdout": self.holdout.model_dump() if self.holdout else None,
             "estimator": self.estimator,
             "runtime": self.runtime.model_dump(),
             "sha256": self.artifact.sha256,

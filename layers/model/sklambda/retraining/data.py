@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from sklambda.errors import TrainingDataError
-from sklambda.schema import FeatureKind, FeatureSchema
+from sklambda.schema import BOOLEAN_TEXT, FeatureKind, FeatureSchema
 from sklambda.storage.objects import ListedObject, S3Objects
 from sklambda.training.data import MISSING_MARKERS, TrainingData, parse_target
 
@@ -104,6 +104,22 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in MISSING_MARKERS
 
 
+def _flag(value: Any) -> float:
+    """true/false as the model sees it; JSON booleans, CSV text or 0/1 numbers."""
+    if _is_missing(value):
+        return math.nan
+    text = str(value).strip().lower()
+    if text in BOOLEAN_TEXT:
+        return BOOLEAN_TEXT[text]
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if number in (0.0, 1.0):
+        return number
+    raise TrainingDataError(f"{value!r:.40} is not true or false")
+
+
 def to_training_data(
     schema: FeatureSchema, target_name: str, examples: Sequence[Example], source: str
 ) -> TrainingData:
@@ -121,7 +137,9 @@ def to_training_data(
             raise TrainingDataError(
                 f"{absent} rows from {source} lack the champion's feature {feature.name!r}"
             )
-        if feature.kind is FeatureKind.NUMERIC:
+        if feature.kind is FeatureKind.BOOLEAN:
+            column = np.array([_flag(value) for value in values], dtype=np.float64)
+        elif feature.kind is FeatureKind.NUMERIC:
             try:
                 column = np.array(
                     [math.nan if _is_missing(value) else float(str(value)) for value in values],
@@ -141,6 +159,9 @@ def to_training_data(
         target=parse_target([example.label for example in examples]),
         target_name=target_name,
         source=source,
+        boolean_features=frozenset(
+            feature.name for feature in schema.features if feature.kind is FeatureKind.BOOLEAN
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from sklambda.errors import CorruptModelError, IncompatibleModelError
+from sklambda.named_columns import select_by_position
 from sklambda.registry.manifest import SKLEARN_JOBLIB, ClassLabel, Manifest, RuntimeVersions, Task
 from sklambda.runtime.scores import Scores
 
@@ -68,7 +69,6 @@ class SklearnPredictor:
         self._label_is_argmax = _label_is_argmax(estimator)
 
     def predict(self, matrix: np.ndarray) -> Scores:
-        # An estimator fitted on a DataFrame would get one built here, named by the schema.
         if self._classes is None:
             return Scores(np.asarray(self.estimator.predict(matrix)))
         probabilities = self.estimator.predict_proba(matrix)
@@ -108,6 +108,8 @@ class SklearnRuntime:
                 f"{what} unpickles to a {type(estimator).__name__}, which cannot predict"
             )
         try:
+            # Pipelines fitted on a DataFrame are served rows as arrays in the schema's order.
+            select_by_position(estimator)
             return SklearnPredictor(estimator, manifest.task)
         except AttributeError as error:
             raise CorruptModelError(

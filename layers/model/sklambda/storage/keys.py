@@ -67,9 +67,15 @@ def batch_run_key(key: str) -> str:
 
 
 def batch_run_id(key: str, version_id: str) -> str:
-    """Names one input version everywhere: working files and the state machine execution."""
+    """Names one input version everywhere: its working files and (with the attempt) its state
+    machine executions."""
     digest = hashlib.sha256(f"{key}\0{version_id}".encode()).hexdigest()[:32]
     return f"batch-{digest}"
+
+
+def batch_execution_name(run: str, attempt: int) -> str:
+    """Step Functions keeps a name for 90 days after its execution ends: one name per try."""
+    return f"{run}-{attempt}"
 
 
 def batch_claim_key(run: str) -> str:

@@ -1,9 +1,13 @@
 """Training data from a CSV file or a dataset bundled with scikit-learn."""
 
+import codecs
 import csv
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+import io
+import re
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +17,28 @@ from sklambda.errors import TrainingDataError
 
 BUNDLED_DATASETS = ("breast_cancer", "wine", "iris", "diabetes")
 MISSING_MARKERS = frozenset({"", "na", "nan", "null", "none"})
+BOOLEAN_VALUES = {"true": 1.0, "false": 0.0}
+# An integer column unique on every row is an id only when its name says so; a text column
+# unique on every row is one whatever its name (a category seen once teaches nothing).
+_ID_NAME = re.compile(r"(^|[^a-z])(id|uuid|guid|key)$|^(id|uuid|guid)[^a-z]", re.IGNORECASE)
+MIN_ROWS_FOR_ID_DETECTION = 20
 
 
 @dataclass(frozen=True)
 class TrainingData:
-    """Columns are float64 (numeric, NaN for missing) or object (categorical, None for missing)."""
+    """Columns are float64 (numeric, NaN for missing) or object (categorical, None for missing).
+
+    Boolean features are float64 columns of 0.0/1.0 named in `boolean_features`.
+    """
 
     feature_names: list[str]
     columns: list[np.ndarray]
     target: np.ndarray
     target_name: str
     source: str
+    boolean_features: frozenset[str] = field(default_factory=frozenset)
+    # One line per column left out on purpose, for the person who runs the training.
+    notices: tuple[str, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -65,9 +80,25 @@ def load_bundled(name: str) -> TrainingData:
     )
 
 
-def _as_column(values: list[str]) -> np.ndarray:
-    """Numeric when every present value parses as a number, categorical otherwise."""
-    missing = [value.strip().lower() in MISSING_MARKERS for value in values]
+def is_missing_text(value: str) -> bool:
+    return value.strip().lower() in MISSING_MARKERS
+
+
+def as_column(values: Sequence[str]) -> tuple[np.ndarray, bool]:
+    """(column, is_boolean): numeric when every present value parses as a number, boolean when
+    every present value is true/false in any case, categorical otherwise."""
+    missing = [is_missing_text(value) for value in values]
+    present = {
+        value.strip().lower() for value, absent in zip(values, missing, strict=True) if not absent
+    }
+    if present and present <= BOOLEAN_VALUES.keys():
+        return np.array(
+            [
+                np.nan if absent else BOOLEAN_VALUES[value.strip().lower()]
+                for value, absent in zip(values, missing, strict=True)
+            ],
+            dtype=np.float64,
+        ), True
     try:
         return np.array(
             [
@@ -75,13 +106,13 @@ def _as_column(values: list[str]) -> np.ndarray:
                 for value, absent in zip(values, missing, strict=True)
             ],
             dtype=np.float64,
-        )
+        ), False
     except ValueError:
         column = np.empty(len(values), dtype=object)
         column[:] = [
             None if absent else value for value, absent in zip(values, missing, strict=True)
         ]
-        return column
+        return column, False
 
 
 def parse_target(values: Sequence[Any]) -> np.ndarray:
@@ -91,33 +122,107 @@ def parse_target(values: Sequence[Any]) -> np.ndarray:
         numbers = np.array([float(value) for value in values], dtype=np.float64)
     except ValueError:
         return np.array(values, dtype=object)
-    if np.all(numbers == np.round(numbers)):
+    if np.all(np.isfinite(numbers)) and np.all(numbers == np.round(numbers)):
         return numbers.astype(np.int64)
     return numbers
 
 
-def load_csv(path: Path, target: str) -> TrainingData:
+def decode_text(payload: bytes, where: str) -> str:
+    """UTF-8 (with or without a byte-order mark) or UTF-16 with its byte-order mark."""
+    if payload.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
+        return payload.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise TrainingDataError(
+            f"{where} is neither UTF-8 nor UTF-16 text with a byte-order mark (byte "
+            f"0x{payload[error.start]:02x} at offset {error.start}); save it as UTF-8 CSV"
+        ) from None
+
+
+def _is_id_column(name: str, column: np.ndarray) -> bool:
+    rows = len(column)
+    if rows < MIN_ROWS_FOR_ID_DETECTION:
+        return False
+    if column.dtype.kind == "f":
+        finite = column[np.isfinite(column)]
+        return (
+            finite.size == rows
+            and bool(np.all(finite == np.round(finite)))
+            and len(np.unique(finite)) == rows
+            and bool(_ID_NAME.search(name))
+        )
+    present = [value for value in column.tolist() if value is not None]
+    return len(present) == rows and len(set(present)) == rows
+
+
+def load_csv(
+    path: Path, target: str, drop: Collection[str] = (), *, detect_ids: bool = True
+) -> TrainingData:
+    """Read a CSV with a header row. Columns named in `drop` and id columns are left out, each
+    with a notice; a file that cannot train a model raises TrainingDataError in one line."""
+    try:
+        payload = path.read_bytes()
     except OSError as error:
         raise TrainingDataError(f"cannot read {path}: {error.strerror}") from error
+    text = decode_text(payload, str(path))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise TrainingDataError(f"{path} is not a readable CSV: {error}") from None
     if len(rows) < 2:
         raise TrainingDataError(f"{path} has no data rows")
     header, body = rows[0], [row for row in rows[1:] if any(cell.strip() for cell in row)]
+    header = [name.strip() for name in header]
+    repeated = sorted(name for name, count in Counter(header).items() if count > 1)
+    if repeated:
+        raise TrainingDataError(
+            f"{path} has duplicate column names {repeated}; give every column its own name"
+        )
     if target not in header:
         raise TrainingDataError(f"{path} has no target column {target!r}; columns: {header}")
+    unknown = sorted(set(drop) - set(header))
+    if unknown:
+        raise TrainingDataError(f"--drop names columns {path} does not have: {unknown}")
+    if target in drop:
+        raise TrainingDataError(f"--drop names the target column {target!r}")
+    if not body:
+        raise TrainingDataError(f"{path} has no data rows")
     ragged = next((number for number, row in enumerate(body, 2) if len(row) != len(header)), None)
     if ragged is not None:
         raise TrainingDataError(f"{path} line {ragged} has a different number of columns")
     target_index = header.index(target)
     target_values = [row[target_index] for row in body]
-    if any(value.strip().lower() in MISSING_MARKERS for value in target_values):
+    if any(is_missing_text(value) for value in target_values):
         raise TrainingDataError(f"{path} has rows with no {target!r} value")
-    names = [name for index, name in enumerate(header) if index != target_index]
-    columns = [
-        _as_column([row[index] for row in body])
-        for index in range(len(header))
-        if index != target_index
-    ]
-    return TrainingData(names, columns, parse_target(target_values), target, f"csv:{path.name}")
+    names: list[str] = []
+    columns: list[np.ndarray] = []
+    booleans: set[str] = set()
+    notices = [f"dropped column {name!r} (--drop)" for name in header if name in drop]
+    for index, name in enumerate(header):
+        if index == target_index or name in drop:
+            continue
+        column, is_boolean = as_column([row[index] for row in body])
+        if detect_ids and _is_id_column(name, column):
+            notices.append(
+                f"dropped column {name!r}: a different value on every row (an id), "
+                "so it cannot generalise"
+            )
+            continue
+        names.append(name)
+        columns.append(column)
+        if is_boolean:
+            booleans.add(name)
+    if not names:
+        raise TrainingDataError(f"{path} has no feature columns left besides {target!r}")
+    return TrainingData(
+        names,
+        columns,
+        parse_target([value.strip() for value in target_values]),
+        target,
+        f"csv:{path.name}",
+        frozenset(booleans),
+        tuple(notices),
+    )

@@ -1,0 +1,1 @@
+"""Publish a model fitted elsewhere (a notebook, another training job) into the registry."""
