@@ -97,8 +97,11 @@ def stack() -> LocalStack:
 
 
 @pytest.fixture
-def scenario(loop: Loop) -> Iterator[Scenario]:
+def scenario(loop: Loop, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scenario]:
     _reset_function_caches()
+    # A notebook publishes as a role the stack's signing key lets sign (ModelPublisherRoleArn).
+    signing_key = loop.stack.function_environment("PredictFunction")["MODEL_SIGNING_KEY"]
+    monkeypatch.setenv("SKLAMBDA_SIGNING_KEY", signing_key)
     # Real-time capture reaches S3 through PredictFunction's log subscription.
     provision_delivery_stream(loop.stack, aws.client("firehose"), "CaptureLogDeliveryStream")
     listener = forward_subscribed_lines(loop.stack, lambda: aws.client("firehose"))
