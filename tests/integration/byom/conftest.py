@@ -96,12 +96,16 @@ def stack() -> LocalStack:
     return LocalStack(parameter_overrides={"DriftMinSamples": "50"})
 
 
-@pytest.fixture
-def scenario(loop: Loop, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scenario]:
-    _reset_function_caches()
-    # A notebook publishes as a role the stack's signing key lets sign (ModelPublisherRoleArn).
-    signing_key = loop.stack.function_environment("PredictFunction")["MODEL_SIGNING_KEY"]
+@pytest.fixture(autouse=True)
+def publisher_signing_key(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI and notebook publish as a role the stack's key lets sign (ModelPublisherRoleArn)."""
+    signing_key = stack.function_environment("PredictFunction")["MODEL_SIGNING_KEY"]
     monkeypatch.setenv("SKLAMBDA_SIGNING_KEY", signing_key)
+
+
+@pytest.fixture
+def scenario(loop: Loop) -> Iterator[Scenario]:
+    _reset_function_caches()
     # Real-time capture reaches S3 through PredictFunction's log subscription.
     provision_delivery_stream(loop.stack, aws.client("firehose"), "CaptureLogDeliveryStream")
     listener = forward_subscribed_lines(loop.stack, lambda: aws.client("firehose"))
