@@ -15,7 +15,6 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sklambda.errors import UntrustedModelError
-from sklambda.observability import logger
 from sklambda.storage.errors import error_code
 
 SIGNATURE_FILE = "manifest.sig"
@@ -72,6 +71,10 @@ class KmsVerifier:
     def verify(self, what: str, body: bytes, signature: bytes | None) -> None:
         if signature is None:
             if self.allow_unsigned:
+                # Imported here: Powertools reads its settings when observability is imported,
+                # and publishing tools import this module before a function's environment is set.
+                from sklambda.observability import logger
+
                 logger.warning("serving an unsigned manifest", extra={"manifest": what})
                 return
             raise UntrustedModelError(
