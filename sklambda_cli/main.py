@@ -1,11 +1,13 @@
-"""sklambda train | publish | promote | rollback | models | predict | score | retrain | runs."""
+"""sklambda: train, publish and promote scikit-learn models; score files; call the API; retrain."""
 
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -14,6 +16,42 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sklambda.errors import SklambdaError
 
 DEFAULT_MODEL_NAME = "sklambda-model"
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_CLOSED_PIPE = 128 + signal.SIGPIPE
+
+EPILOG = f"""\
+examples:
+  sklambda train --csv loans.csv --target approved --out build/model
+  sklambda publish build/model --promote --bucket my-models
+  sklambda models --json | jq '.[] | select(.role == "champion")'
+  sklambda predict --url https://abc123.execute-api.eu-west-1.amazonaws.com/prod \\
+      --data '[{{"age": 41, "income": 52000}}]'
+  sklambda retrain --wait --reason "labels for March arrived"
+  sklambda runs --limit 5
+
+environment: SKLAMBDA_BUCKET, SKLAMBDA_MODEL_NAME, SKLAMBDA_API_URL, SKLAMBDA_API_KEY,
+  SKLAMBDA_RETRAIN_STATE_MACHINE stand in for the options of the same name.
+
+exit codes:
+  {EXIT_OK}    success
+  {EXIT_ERROR}    failure: bad input, AWS refused a call, the API answered an error,
+       a retraining run did not succeed (one line on stderr says which)
+  {EXIT_USAGE}    usage error: unknown command or option, missing argument
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+  {EXIT_CLOSED_PIPE}  the reader of the output went away (e.g. `sklambda models | head -1`);
+       nothing is printed
+"""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("sklambda")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed as a package)"
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -58,6 +96,7 @@ def _train(args: argparse.Namespace) -> None:
         print(notice)
     choice = choose_task(data.target)
     print(choice.describe(inferred=args.task is None))
+    _progress(f"read {data.rows} rows from {data.source}; training…")
     trained = train_model(
         data,
         model_name=args.model_name,
@@ -66,6 +105,7 @@ def _train(args: argparse.Namespace) -> None:
         hyperparameters=_json_object(args.params, "--params"),
         seed=args.seed,
     )
+    _progress("trained; writing the bundle…")
     manifest = save_bundle(trained, Path(args.out))
     metrics = ", ".join(f"{name}={value:.4f}" for name, value in manifest.metrics.items())
     print(f"trained {manifest.estimator} on {data.rows} rows from {data.source}: {metrics}")
@@ -148,12 +188,29 @@ def _models(args: argparse.Namespace) -> None:
     champion = state.pointer.version if state else None
     previous = state.pointer.previous if state else None
     versions = registry.version_ids()
-    if not versions:
-        print(f"model {args.model_name!r} has no versions in s3://{args.bucket}")
-        return
+    rows = []
     for version in reversed(versions):
         manifest = registry.manifest(version)
         role = "champion" if version == champion else "previous" if version == previous else ""
+        rows.append((version, role, manifest))
+    if args.json:
+        listing = [
+            {
+                "version": version,
+                "role": role or None,
+                "created_at": manifest.created_at.isoformat(),
+                "estimator": manifest.estimator,
+                "metrics": manifest.metrics,
+                "holdout": manifest.holdout.model_dump(mode="json") if manifest.holdout else None,
+            }
+            for version, role, manifest in rows
+        ]
+        print(json.dumps(listing, indent=2))
+        return
+    if not rows:
+        print(f"model {args.model_name!r} has no versions in s3://{args.bucket}")
+        return
+    for version, role, manifest in rows:
         metrics = " ".join(f"{name}={value:.4f}" for name, value in manifest.metrics.items())
         print(
             f"{version}  {role:<9} {manifest.created_at:%Y-%m-%d %H:%M}  "
@@ -165,6 +222,13 @@ def _models(args: argparse.Namespace) -> None:
         if version == champion and state and state.pointer.reason:
             since = f"{state.pointer.updated_at:%Y-%m-%d %H:%M}"
             print(f"    champion since {since}: {state.pointer.reason}")
+
+
+def _progress(message: str) -> None:
+    """Progress goes to stderr, so stdout stays the command's result, and only to a terminal,
+    so a script reading stderr still gets a failure as its one line."""
+    if sys.stderr.isatty():
+        print(message, file=sys.stderr, flush=True)
 
 
 def _predict(args: argparse.Namespace) -> None:
@@ -222,11 +286,17 @@ def _runs(args: argparse.Namespace) -> None:
 
     if not args.bucket:
         raise SklambdaError("no bucket: pass --bucket or set SKLAMBDA_BUCKET")
-    list_runs(args.bucket, args.limit)
+    list_runs(args.bucket, args.limit, as_json=args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _OneLineParser(prog="sklambda", description=__doc__)
+    parser = _OneLineParser(
+        prog="sklambda",
+        description=__doc__,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
 
     def registry_options(command: argparse.ArgumentParser) -> None:
@@ -321,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="list versions, their metrics and the champion")
     registry_options(models)
+    models.add_argument("--json", action="store_true", help="print a JSON array")
     models.set_defaults(run=_models)
 
     predict = commands.add_parser("predict", help="send rows to the prediction API")
@@ -366,7 +437,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="ARN of the retraining state machine (default: $SKLAMBDA_RETRAIN_STATE_MACHINE)",
     )
     retrain.add_argument("--reason", default="requested by hand", help="recorded with the run")
-    retrain.add_argument("--wait", action="store_true", help="follow the run and print its outcome")
+    retrain.add_argument(
+        "--wait",
+        action="store_true",
+        help="print each state as the run enters it, then its outcome",
+    )
     retrain.set_defaults(run=_retrain)
 
     runs = commands.add_parser("runs", help="list recent retraining and rollback runs")
@@ -376,17 +451,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="registry bucket (default: $SKLAMBDA_BUCKET)",
     )
     runs.add_argument("--limit", type=int, default=20, help="how many (default: %(default)s)")
+    runs.add_argument("--json", action="store_true", help="print a JSON array of run records")
     runs.set_defaults(run=_runs)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:
+            # Also after --help and --version, whose SystemExit leaves output in the buffer.
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader is gone: say nothing, and keep the interpreter's final flush of stdout
+        # from raising again on the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_CLOSED_PIPE
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
     except SklambdaError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     except ClientError as error:
         detail = error.response.get("Error", {})
         print(
@@ -394,11 +488,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{detail.get('Message')}",
             file=sys.stderr,
         )
-        return 1
+        return EXIT_ERROR
+    except BrokenPipeError:
+        raise
     except (BotoCoreError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_ERROR
+    return EXIT_OK
 
 
 if __name__ == "__main__":

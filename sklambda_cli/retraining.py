@@ -2,7 +2,7 @@
 
 import getpass
 import json
-import time
+import sys
 import uuid
 from datetime import UTC, datetime
 
@@ -10,6 +10,7 @@ from sklambda import aws
 from sklambda.errors import SklambdaError
 from sklambda.retraining.runs import RunRecord, RunStore
 from sklambda.retraining.trigger import retraining_request
+from sklambda_cli.executions import wait_for_execution
 
 POLL_SECONDS = 2.0
 
@@ -25,17 +26,20 @@ def start_run(state_machine_arn: str, reason: str, *, wait: bool) -> None:
     execution = sfn.start_execution(
         stateMachineArn=state_machine_arn, name=name, input=json.dumps(event)
     )
-    print(f"started {name}")
+    print(f"started {name}", flush=True)
     if not wait:
         print(
             "follow it with: sklambda runs (or aws stepfunctions describe-execution "
             f"--execution-arn {execution['executionArn']})"
         )
         return
-    while (described := sfn.describe_execution(executionArn=execution["executionArn"]))[
-        "status"
-    ] == "RUNNING":
-        time.sleep(POLL_SECONDS)
+    described = wait_for_execution(
+        sfn,
+        execution["executionArn"],
+        timeout_seconds=None,
+        on_state=lambda state: print(f"  -> {state}", flush=True),
+        poll_seconds=POLL_SECONDS,
+    )
     output = json.loads(described.get("output") or "{}")
     report = output.get("report") or {}
     print(f"{described['status']}: {report.get('subject') or described.get('error', '')}")
@@ -55,8 +59,12 @@ def _line(record: RunRecord) -> str:
     )
 
 
-def list_runs(bucket: str, limit: int) -> None:
+def list_runs(bucket: str, limit: int, *, as_json: bool = False) -> None:
     records = RunStore(aws.client("s3"), bucket).recent(limit)
+    if as_json:
+        json.dump([record.model_dump(mode="json") for record in records], sys.stdout, indent=2)
+        print()
+        return
     if not records:
         print(f"no retraining runs recorded in s3://{bucket}/retraining/runs/")
         return

@@ -1,5 +1,7 @@
 """The CLI's registry commands against the embedded S3, end to end."""
 
+import json
+
 from sklambda_cli.main import main
 
 
@@ -25,6 +27,12 @@ def test_train_publish_promote_list_and_rollback(registry, stack, tmp_path, caps
     assert f"{newest}  champion" in listing
     assert "previous" in listing
     assert "accuracy=" in listing
+
+    assert main(["models", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [row["version"] for row in listed if row["role"] == "champion"] == [newest]
+    assert {row["version"] for row in listed} == set(versions)
+    assert "accuracy" in listed[0]["metrics"]
 
     assert main(["rollback"]) == 0
     assert registry.alias().pointer.version != newest

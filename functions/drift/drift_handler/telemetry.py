@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
-from sklambda.drift import DriftReport, FeatureDrift
+from sklambda.drift import STATISTICS, DriftReport, FeatureDrift, PredictionDrift
 from sklambda.observability import MODEL_NAME_DIMENSION, MODEL_VERSION_DIMENSION
 
 FEATURE_DIMENSION = "Feature"
@@ -47,11 +47,7 @@ class MonitoringTelemetry:
             blob.add_metric("MaxPSI", MetricUnit.NoUnit, report.max_psi or 0.0)
             blob.add_metric("DriftedFeatures", MetricUnit.Count, report.drifted_feature_count or 0)
             blob.add_metric("DriftedFeatureShare", MetricUnit.NoUnit, report.drifted_fraction or 0)
-            if report.prediction.psi is not None:
-                blob.add_metric("PredictionPSI", MetricUnit.NoUnit, report.prediction.psi)
-                blob.add_metric(
-                    "PredictionJSDistance", MetricUnit.NoUnit, report.prediction.js_distance or 0
-                )
+            _statistics(blob, "Prediction", report.prediction)
 
         self._blob(version, {}, aggregates)
 
@@ -65,23 +61,14 @@ class MonitoringTelemetry:
         self._blob(version, {}, marker)
 
     def _feature(self, version: str, feature: FeatureDrift) -> None:
-        if feature.psi is None:
+        if not feature.statistics:
             return
 
-        def statistics(blob: EphemeralMetrics) -> None:
-            blob.add_metric("FeaturePSI", MetricUnit.NoUnit, feature.psi or 0.0)
-            blob.add_metric("FeatureJSDistance", MetricUnit.NoUnit, feature.js_distance or 0.0)
+        def values(blob: EphemeralMetrics) -> None:
             blob.add_metric("FeatureDrifted", MetricUnit.Count, int(bool(feature.drifted)))
-            if feature.ks_statistic is not None:
-                blob.add_metric("FeatureKSStatistic", MetricUnit.NoUnit, feature.ks_statistic)
-                blob.add_metric("FeatureKSPValue", MetricUnit.NoUnit, feature.ks_p_value or 0.0)
-            if feature.chi2_statistic is not None:
-                blob.add_metric("FeatureChiSquare", MetricUnit.NoUnit, feature.chi2_statistic)
-                blob.add_metric(
-                    "FeatureChiSquarePValue", MetricUnit.NoUnit, feature.chi2_p_value or 0.0
-                )
+            _statistics(blob, "Feature", feature)
 
-        self._blob(version, {FEATURE_DIMENSION: feature.name}, statistics)
+        self._blob(version, {FEATURE_DIMENSION: feature.name}, values)
 
     def performance(self, version: str, scores: dict[str, float], matched: int) -> None:
         def values(blob: EphemeralMetrics) -> None:
@@ -96,3 +83,16 @@ class MonitoringTelemetry:
             blob.add_metric("LabelsUnmatched", MetricUnit.Count, count)
 
         self._blob(None, {}, values)
+
+
+def _statistics(blob: EphemeralMetrics, prefix: str, scored: PredictionDrift) -> None:
+    """One metric per statistic of the registry, and one per p-value where it has one."""
+    for definition in STATISTICS:
+        result = scored.statistics.get(definition.name)
+        if result is None:
+            continue
+        blob.add_metric(f"{prefix}{definition.metric}", MetricUnit.NoUnit, result.value)
+        if definition.p_value_metric and result.p_value is not None:
+            blob.add_metric(
+                f"{prefix}{definition.p_value_metric}", MetricUnit.NoUnit, result.p_value
+            )

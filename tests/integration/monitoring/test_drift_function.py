@@ -101,7 +101,10 @@ def test_shifted_traffic_drifts_publishes_per_feature_metrics_and_fires_the_alar
     assert report["sample_size"] == 600
     html = _read(registry.bucket, version["html_report"])
     assert sorted(re.findall(r'data-feature="([^"]+)"', html)) == sorted(names)
-    assert html.count("<svg") == len(names) + 1
+    assert html.count(">share of rows</text>") == len(names) + 1
+    # And it is linked to the first run's report, whose max PSI starts the trend
+    assert f'href="{normal["run_id"]}.html"' in html
+    assert 'aria-label="max PSI by run"' in html
 
 
 def test_an_empty_window_publishes_the_marker(run_function, champion, registry):

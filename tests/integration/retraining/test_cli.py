@@ -1,5 +1,7 @@
 """`sklambda retrain` starts a real run of the template's state machine; `runs` lists it."""
 
+import json
+
 from sklambda_cli.main import main
 from tests.integration.retraining.conftest import Loop, as_csv, shuffled_labels
 
@@ -15,12 +17,23 @@ def test_retrain_by_hand_then_list_the_run(loop: Loop, breast_cancer, capsys):
     started = capsys.readouterr().out
     assert started.startswith("started manual-")
     assert "SUCCEEDED: sklambda retraining: promoted" in started
+    # Each state is printed as the run enters it, before the outcome
+    states = [
+        line.removeprefix("  -> ") for line in started.splitlines() if line.startswith("  -> ")
+    ]
+    assert states[-3:] == ["Notify?", "Notify", "Finished"]
+    assert "Promote" in states
 
     assert main(["runs", "--bucket", loop.bucket]) == 0
     (line,) = capsys.readouterr().out.splitlines()
     assert "promoted" in line
     assert "manual:" in line
     assert f"champion {loop.champion()}" in line
+
+    assert main(["runs", "--bucket", loop.bucket, "--json"]) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["outcome"] == "promoted"
+    assert record["champion_after"] == loop.champion()
 
 
 def test_retrain_without_a_state_machine_is_one_clear_error(monkeypatch, capsys):
@@ -35,3 +48,5 @@ def test_retrain_without_a_state_machine_is_one_clear_error(monkeypatch, capsys)
 def test_runs_on_an_empty_bucket_says_so(loop: Loop, capsys):
     assert main(["runs", "--bucket", loop.bucket]) == 0
     assert "no retraining runs recorded" in capsys.readouterr().out
+    assert main(["runs", "--bucket", loop.bucket, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

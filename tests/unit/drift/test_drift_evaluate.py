@@ -42,8 +42,8 @@ def test_shifted_feature_is_flagged_and_stable_one_is_not(baseline):
     assert features["moving"].drifted is True
     assert features["moving"].psi is not None
     assert features["moving"].psi > 0.2
-    assert features["moving"].ks_p_value is not None
-    assert features["moving"].ks_p_value < 1e-6
+    assert features["moving"].triggered_by == ["psi", "ks"]
+    assert features["moving"].statistics["ks"].p_value < 1e-6
     assert features["stable"].drifted is False
     assert features["stable"].psi is not None
     assert features["stable"].psi < 0.02
@@ -65,8 +65,8 @@ def test_ks_in_the_report_compares_with_the_reference_sample(baseline):
     assert isinstance(reference, NumericBaseline)
     expected = stats.ks_2samp(reference.reference_sample, current[:, 1].astype(float))
     moving = _by_name(report)["moving"]
-    assert moving.ks_statistic == pytest.approx(expected.statistic, abs=1e-12)
-    assert moving.ks_p_value == pytest.approx(expected.pvalue, rel=1e-9)
+    assert moving.statistics["ks"].value == pytest.approx(expected.statistic, abs=1e-12)
+    assert moving.statistics["ks"].p_value == pytest.approx(expected.pvalue, rel=1e-9)
     assert moving.values_compared == 30_000
 
 
@@ -78,8 +78,8 @@ def test_shifted_category_mix_is_flagged_by_chi_square(baseline):
 
     assert colour.psi is not None
     assert colour.psi < 0.2  # too small a move for PSI alone
-    assert colour.chi2_p_value is not None
-    assert colour.chi2_p_value < 1e-6
+    assert colour.triggered_by == ["chi2"]
+    assert colour.statistics["chi2"].p_value < 1e-6
     assert colour.drifted is True
 
 
@@ -105,8 +105,8 @@ def test_prediction_drift_is_flagged_when_class_shares_move(baseline):
 
     assert report.prediction.psi is not None
     assert report.prediction.psi > 0.2
-    assert report.prediction.js_distance is not None
-    assert report.prediction.js_distance > 0.1
+    assert "ks" not in report.prediction.statistics
+    assert report.prediction.value("js_distance") > 0.1
     assert report.prediction.drifted is True
 
 
@@ -123,10 +123,11 @@ def test_below_min_samples_every_statistic_is_absent(baseline):
     assert report.max_psi is None
     assert report.drifted_feature_count is None
     assert report.drifted_fraction is None
-    statistics = ("psi", "js_distance", "ks_statistic", "ks_p_value", "chi2_statistic")
     for feature in [*report.features, report.prediction]:
-        for field in (*statistics, "chi2_p_value", "current_proportions", "drifted"):
-            assert getattr(feature, field, None) is None
+        assert feature.statistics == {}
+        assert feature.triggered_by == []
+        assert feature.current_proportions is None
+        assert feature.drifted is None
     assert all(feature.missing_rate is None for feature in report.features)
 
 
@@ -146,7 +147,7 @@ def test_mostly_missing_column_is_not_scored_but_reports_its_missing_rate(baseli
 
     stable = _by_name(report)["stable"]
     assert stable.psi is None
-    assert stable.ks_p_value is None
+    assert stable.statistics == {}
     assert stable.missing_rate == pytest.approx(0.95)
     assert stable.baseline_missing_rate == 0.0
     assert report.drifted_fraction is not None  # the other two features were scored
@@ -186,3 +187,14 @@ def test_regression_prediction_drift_uses_the_prediction_histogram():
     assert moved.prediction.drifted is True
     assert moved.prediction.psi is not None
     assert moved.prediction.psi > 0.2
+
+
+def test_numeric_bin_labels_are_short_but_keep_close_edges_apart():
+    from sklambda.drift.evaluate import numeric_bin_labels
+
+    assert numeric_bin_labels([9.28461, 12.1043]) == ["< 9.28", "9.28\N{EN DASH}12.1", "≥ 12.1"]
+    close = numeric_bin_labels([100.01, 100.02])
+    assert close == ["< 100.01", "100.01\N{EN DASH}100.02", "≥ 100.02"]
+    repeated = numeric_bin_labels([5.0, float(np.nextafter(5.0, np.inf))])
+    assert repeated[1] == "= 5"
+    assert numeric_bin_labels([]) == ["all"]

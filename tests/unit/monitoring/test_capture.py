@@ -180,3 +180,39 @@ def test_missing_values_become_json_null_in_both_column_types():
     mixed = np.array([["red", math.nan], [None, 2.0]], dtype=object)
     assert json.dumps(numeric) == "[[1.0, null]]"
     assert json_rows(mixed) == [["red", None], [None, 2.0]]
+
+
+@pytest.mark.parametrize(
+    ("matrix", "expected"),
+    [
+        (np.array([[1, 2, 3]]), [[1.0, None, 3.0]]),
+        (np.array([[1.5, 2.5, 3.5]]), [[1.5, None, 3.5]]),
+        (np.array([["a", "secret", 3]], dtype=object), [["a", None, 3]]),
+    ],
+)
+def test_excluded_features_are_captured_as_null(matrix, expected):
+    sink = RecordingSink()
+    capture = DataCapture(
+        sink,
+        1.0,
+        FailureCounter(),
+        uniform=lambda: 0.0,
+        clock=lambda: NOW,
+        excluded_features=frozenset({"email", "not-a-feature"}),
+    )
+    scores = Scores(np.array([1]), None, None)
+    for capture_call in (capture.capture_request, capture.capture_rows):
+        assert capture_call(
+            request_id="r",
+            model_name="m",
+            model_version="v1",
+            features=["age", "email", "score"],
+            matrix=matrix,
+            scores=scores,
+        )
+    request, rows = (CaptureRecord.model_validate_json(lines[0]) for lines in sink.deliveries)
+    assert request.rows == expected
+    assert rows.rows == expected
+    assert request.features == ["age", "email", "score"]
+    # The caller's matrix is left as it was: the model already scored it.
+    assert matrix[0, 1] in (2, 2.5, "secret")

@@ -27,10 +27,18 @@ def test_the_alarms_other_stacks_refer_to_exist_with_these_logical_ids(stack):
     assert {"DatapointsToAlarm", "EvaluationPeriods"} <= set(drift)
 
 
+def test_the_drift_alarm_says_where_the_reports_are(stack):
+    keys = model_keys(stack, "DriftFunction", DriftSettings)
+    description = stack.resolve(stack.properties("DriftAlarm")["AlarmDescription"])
+    bucket = stack.name_of("ModelBucket")
+    assert f"s3://{bucket}/{keys.report_key('drift/')}" in description
+
+
 def test_drift_reads_capture_and_models_and_writes_only_reports_and_its_state(stack):
     keys = model_keys(stack, "DriftFunction", DriftSettings)
     allowed = grants(stack, "DriftFunction")
-    read = under(keys.capture_root, keys.model_root, keys.state_root)
+    # Past reports are read back for the trend and the link to the previous report.
+    read = under(keys.capture_root, keys.model_root, keys.state_root, keys.reports_root)
     assert allowed["s3:GetObject"] == read
     assert allowed["s3:ListBucket"] == read
     assert allowed["s3:PutObject"] == under(keys.reports_root, keys.state_root)
@@ -79,3 +87,20 @@ def test_thresholds_and_the_sampling_rate_are_parameters():
     assert stack.properties("DriftAlarm")["Threshold"] == "0.3"
     assert stack.function_environment("DriftFunction")["DRIFT_PSI_THRESHOLD"] == "0.3"
     assert stack.function_environment("PredictFunction")["CAPTURE_SAMPLING_RATE"] == "0.1"
+
+
+def test_captured_requests_expire_after_the_retention_parameter():
+    stack = LocalStack(parameter_overrides={"CaptureRetentionDays": "30"})
+    keys = model_keys(stack, "DriftFunction", DriftSettings)
+    rules = stack.resolve(stack.properties("ModelBucket")["LifecycleConfiguration"]["Rules"])
+    expiring = {rule["Prefix"]: rule for rule in rules if "Prefix" in rule}
+    for root in (keys.capture_root, keys.capture_errors_root):
+        (prefix,) = [prefix for prefix in expiring if root.startswith(prefix)]
+        assert str(expiring[prefix]["ExpirationInDays"]) == "30"
+        assert expiring[prefix]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+
+
+def test_excluded_features_reach_both_capturing_functions():
+    stack = LocalStack(parameter_overrides={"CaptureExcludedFeatures": "ssn,email"})
+    for function in ("PredictFunction", "BatchScoreFunction"):
+        assert stack.function_environment(function)["CAPTURE_EXCLUDED_FEATURES"] == "ssn,email"

@@ -3,10 +3,10 @@
 from datetime import datetime, timedelta
 
 from drift_handler.adapters.capture_store import CaptureStore
-from drift_handler.adapters.report_store import ReportStore
+from drift_handler.adapters.report_store import PastRun, ReportStore
 from drift_handler.adapters.watermark import Watermark, WatermarkStore
 from drift_handler.frames import VersionTraffic, group_by_version
-from drift_handler.html_report import render_html
+from drift_handler.html_report import ReportContext, render_html
 from drift_handler.models import DriftRunResult, VersionDriftResult
 from drift_handler.telemetry import MonitoringTelemetry
 from sklambda.drift import evaluate_drift
@@ -120,14 +120,25 @@ class DriftService:
             p_value_threshold=self._p_value_threshold,
         )
         self._telemetry.drift(traffic.version, report)
-        stem = f"drift/{traffic.version}/{run_id}"
+        folder = f"drift/{traffic.version}"
+        past = self._reports.past_runs(folder, before=run_id)
         json_uri = self._reports.put(
-            f"{stem}.json", report.model_dump_json(indent=2), "application/json"
+            f"{folder}/{run_id}.json", report.model_dump_json(indent=2), "application/json"
         )
-        html = render_html(
-            report, model_name=manifest.model_name, model_version=traffic.version, window=window
+        context = ReportContext(
+            model_name=manifest.model_name,
+            model_version=traffic.version,
+            window=window,
+            baseline_rows=manifest.training_data.rows,
+            baseline_created_at=manifest.created_at,
+            json_href=f"{run_id}.json",
+            previous_href=f"{past[-1].run_id}.html" if past else None,
+            manifest_uri=self._registry.manifest_uri(traffic.version),
+            trend=[*past, PastRun(run_id, report.max_psi, report.drifted_fraction)],
         )
-        html_uri = self._reports.put(f"{stem}.html", html, "text/html; charset=utf-8")
+        html_uri = self._reports.put(
+            f"{folder}/{run_id}.html", render_html(report, context), "text/html; charset=utf-8"
+        )
         return VersionDriftResult(
             model_version=traffic.version,
             sample_size=report.sample_size,

@@ -1,4 +1,4 @@
-"""Drift statistics and the training baseline they compare against (numpy only, no I/O)."""
+"""Drift statistics and the training baseline they compare against (numpy and scipy, no I/O)."""
 
 from sklambda.drift.baseline import (
     Baseline,
@@ -9,7 +9,14 @@ from sklambda.drift.baseline import (
     Task,
     build_baseline,
 )
-from sklambda.drift.evaluate import DriftReport, FeatureDrift, PredictionDrift, evaluate_drift
+from sklambda.drift.evaluate import (
+    DriftReport,
+    FeatureDrift,
+    PredictionDrift,
+    StatisticResult,
+    evaluate_drift,
+)
+from sklambda.drift.registry import STATISTICS, DriftStatistic, Thresholds
 from sklambda.drift.statistics import (
     ChiSquareResult,
     KSResult,
@@ -20,17 +27,21 @@ from sklambda.drift.statistics import (
 )
 
 __all__ = [
+    "STATISTICS",
     "Baseline",
     "CategoricalBaseline",
     "ChiSquareResult",
     "DriftReport",
+    "DriftStatistic",
     "FeatureDrift",
     "FeatureKind",
     "FeatureSpec",
     "KSResult",
     "NumericBaseline",
     "PredictionDrift",
+    "StatisticResult",
     "Task",
+    "Thresholds",
     "build_baseline",
     "chi_square_goodness_of_fit",
     "evaluate_drift",

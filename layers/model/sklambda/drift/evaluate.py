@@ -14,48 +14,57 @@ from sklambda.drift.columns import (
     numeric_values,
     proportions,
 )
-from sklambda.drift.statistics import (
-    chi_square_goodness_of_fit,
-    jensen_shannon_distance,
-    ks_two_sample,
-    population_stability_index,
-)
+from sklambda.drift.registry import STATISTICS, Comparison, DriftStatistic, Thresholds
 
-DRIFT_REPORT_SCHEMA_VERSION = 1
+DRIFT_REPORT_SCHEMA_VERSION = 2
 OTHER_BUCKET = "__other__"
-# Expected count given to the pooled "other" bucket when the baseline saw no such values:
-# half an observation, so a single stray category barely moves chi-square while a steady
-# stream of new categories still stands out.
-OTHER_EXPECTED_COUNT_FLOOR = 0.5
+EN_DASH = "\N{EN DASH}"
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class StatisticResult(_Frozen):
+    """One statistic of one column; ``triggered`` is None for a statistic with no threshold."""
+
+    value: float
+    p_value: float | None = None
+    threshold: float | None = None
+    triggered: bool | None = None
+
+
 class PredictionDrift(_Frozen):
-    """Drift of one distribution: the model's predictions, or (below) a feature."""
+    """Drift of one distribution: the model's predictions, or (below) a feature.
+
+    ``statistics`` is keyed by the names in ``sklambda.drift.registry.STATISTICS`` and is
+    empty when there were too few values to judge.
+    """
 
     kind: FeatureKind
     bin_labels: list[str]
     baseline_proportions: list[float]
     current_proportions: list[float] | None
-    psi: float | None = None
-    js_distance: float | None = None
+    statistics: dict[str, StatisticResult] = {}
+    triggered_by: list[str] = []
     drifted: bool | None = None
+
+    def value(self, name: str) -> float | None:
+        result = self.statistics.get(name)
+        return None if result is None else result.value
+
+    @property
+    def psi(self) -> float | None:
+        return self.value("psi")
 
 
 class FeatureDrift(PredictionDrift):
-    """Drift of one feature. Statistics are None when there were too few values to judge."""
+    """Drift of one feature."""
 
     name: str
     values_compared: int
     missing_rate: float | None
     baseline_missing_rate: float
-    ks_statistic: float | None = None
-    ks_p_value: float | None = None
-    chi2_statistic: float | None = None
-    chi2_p_value: float | None = None
 
 
 class DriftReport(_Frozen):
@@ -84,25 +93,26 @@ def evaluate_drift(
 ) -> DriftReport:
     """Score every feature and the predictions of ``current_matrix`` against ``baseline``.
 
-    A feature drifts when its PSI reaches ``psi_threshold`` or its test (KS for numeric,
-    chi-square for categorical) gives a p-value below ``p_value_threshold``; the threshold
-    is strict because every feature is tested in each report. KS compares the current
-    values with the baseline's bounded reference sample, and its p-value uses the sizes of
-    those two samples. Chi-square uses every current value, so on very large batches it
-    detects shifts too small to matter: read it together with PSI. Columns or predictions
-    with fewer than ``min_samples`` usable values get no statistics at all.
+    A feature drifts when any statistic of the registry that has a threshold triggers: PSI
+    reaching ``psi_threshold``, or a test (KS for numeric, chi-square for categorical) giving
+    a p-value below ``p_value_threshold``; that threshold is strict because every feature is
+    tested in each report. KS compares the current values with the baseline's bounded
+    reference sample, and its p-value uses the sizes of those two samples. Chi-square uses
+    every current value, so on very large batches it detects shifts too small to matter:
+    read it together with PSI. Predictions are judged by the statistics marked for them.
+    Columns or predictions with fewer than ``min_samples`` usable values get no statistics.
     """
     data = np.asarray(current_matrix)
     if data.ndim != 2 or data.shape[1] != len(baseline.features):
         raise ValueError(f"current_matrix must be 2-D with {len(baseline.features)} columns")
-    judge = _Judge(min_samples, psi_threshold, p_value_threshold)
+    judge = _Judge(min_samples, Thresholds(psi=psi_threshold, p_value=p_value_threshold))
     insufficient = data.shape[0] < min_samples
     features = [
         judge.feature(reference, data[:, index], insufficient)
         for index, reference in enumerate(baseline.features)
     ]
     prediction = judge.prediction(baseline.prediction, np.asarray(current_predictions).ravel())
-    scored = [feature for feature in features if feature.psi is not None]
+    scored = [feature for feature in features if feature.statistics]
     drifted = sum(1 for feature in scored if feature.drifted)
     return DriftReport(
         baseline_schema_version=baseline.schema_version,
@@ -120,10 +130,9 @@ def evaluate_drift(
 
 
 class _Judge:
-    def __init__(self, min_samples: int, psi_threshold: float, p_value_threshold: float):
+    def __init__(self, min_samples: int, thresholds: Thresholds):
         self.min_samples = min_samples
-        self.psi_threshold = psi_threshold
-        self.p_value_threshold = p_value_threshold
+        self.thresholds = thresholds
 
     def feature(
         self,
@@ -139,15 +148,53 @@ class _Judge:
         self, reference: NumericBaseline | CategoricalBaseline, predictions: npt.NDArray[np.generic]
     ) -> PredictionDrift:
         scored = self.feature(reference, predictions, predictions.size < self.min_samples)
-        drifted = None if scored.psi is None else scored.psi >= self.psi_threshold
+        judged = [s for s in STATISTICS if s.on_predictions]
+        statistics = {n: r for n, r in scored.statistics.items() if n in {s.name for s in judged}}
+        triggered = [name for name, result in statistics.items() if result.triggered]
         return PredictionDrift(
             kind=scored.kind,
             bin_labels=scored.bin_labels,
             baseline_proportions=scored.baseline_proportions,
             current_proportions=scored.current_proportions,
-            psi=scored.psi,
-            js_distance=scored.js_distance,
-            drifted=drifted,
+            statistics=statistics,
+            triggered_by=triggered,
+            drifted=bool(triggered) if statistics else None,
+        )
+
+    def _scored(
+        self, unscored: FeatureDrift, comparison: Comparison, missing_rate: float
+    ) -> FeatureDrift:
+        statistics: dict[str, StatisticResult] = {}
+        for definition in STATISTICS:
+            if definition.applies_to(comparison.kind):
+                result = self._measure(definition, comparison)
+                if result is not None:
+                    statistics[definition.name] = result
+        triggered = [name for name, result in statistics.items() if result.triggered]
+        return unscored.model_copy(
+            update={
+                "values_compared": int(comparison.current_counts.sum()),
+                "missing_rate": missing_rate,
+                "current_proportions": comparison.current_shares.tolist(),
+                "statistics": statistics,
+                "triggered_by": triggered,
+                "drifted": bool(triggered),
+            }
+        )
+
+    def _measure(
+        self, definition: DriftStatistic, comparison: Comparison
+    ) -> StatisticResult | None:
+        measured = definition.compute(comparison)
+        if measured is None:
+            return None
+        return StatisticResult(
+            value=measured.value,
+            p_value=measured.p_value,
+            threshold=None
+            if definition.threshold is None
+            else self.thresholds.limit(definition.threshold),
+            triggered=definition.triggered(measured, self.thresholds),
         )
 
     def _numeric(
@@ -171,22 +218,16 @@ class _Judge:
             return unscored.model_copy(update={"missing_rate": missing_rate})
         # One sort serves both the histogram and the KS comparison.
         values.sort()
-        edges = np.asarray(reference.bin_edges, dtype=np.float64)
-        current = proportions(bin_counts_sorted(values, edges))
-        ks = ks_two_sample(reference.reference_sample, values, assume_sorted=True)
-        psi = population_stability_index(reference.bin_proportions, current)
-        return unscored.model_copy(
-            update={
-                "values_compared": int(values.size),
-                "missing_rate": missing_rate,
-                "current_proportions": current.tolist(),
-                "psi": psi,
-                "js_distance": jensen_shannon_distance(reference.bin_proportions, current),
-                "ks_statistic": ks.statistic,
-                "ks_p_value": ks.p_value,
-                "drifted": psi >= self.psi_threshold or ks.p_value < self.p_value_threshold,
-            }
+        counts = bin_counts_sorted(values, np.asarray(reference.bin_edges, dtype=np.float64))
+        comparison = Comparison(
+            kind="numeric",
+            baseline_shares=np.asarray(reference.bin_proportions, dtype=np.float64),
+            current_counts=counts,
+            current_shares=proportions(counts),
+            reference_sample=np.asarray(reference.reference_sample, dtype=np.float64),
+            current_values=values,
         )
+        return self._scored(unscored, comparison, missing_rate)
 
     def _categorical(
         self, reference: CategoricalBaseline, column: npt.NDArray[np.generic], insufficient: bool
@@ -214,48 +255,34 @@ class _Judge:
         counts = np.empty_like(sorted_counts)
         counts[order] = sorted_counts
         observed = np.append(counts, unseen)
-        current = proportions(observed)
-        baseline_shares = np.asarray(unscored.baseline_proportions)
-        psi = population_stability_index(baseline_shares, current)
-        chi2_statistic, chi2_p_value = self._chi_square(observed, baseline_shares)
-        significant = chi2_p_value is not None and chi2_p_value < self.p_value_threshold
-        return unscored.model_copy(
-            update={
-                "values_compared": int(values.size),
-                "missing_rate": missing_rate,
-                "current_proportions": current.tolist(),
-                "psi": psi,
-                "js_distance": jensen_shannon_distance(baseline_shares, current),
-                "chi2_statistic": chi2_statistic,
-                "chi2_p_value": chi2_p_value,
-                "drifted": psi >= self.psi_threshold or significant,
-            }
+        comparison = Comparison(
+            kind="categorical",
+            baseline_shares=np.asarray(unscored.baseline_proportions, dtype=np.float64),
+            current_counts=observed,
+            current_shares=proportions(observed),
         )
-
-    @staticmethod
-    def _chi_square(
-        observed: npt.NDArray[np.int64], baseline_shares: npt.NDArray[np.float64]
-    ) -> tuple[float | None, float | None]:
-        shares = baseline_shares.copy()
-        if observed[-1] == 0 and shares[-1] == 0:
-            # Nothing new and nothing pooled: the "other" bucket would only add a degree
-            # of freedom.
-            observed, shares = observed[:-1], shares[:-1]
-        else:
-            shares[-1] = max(shares[-1], OTHER_EXPECTED_COUNT_FLOOR / observed.sum())
-        if observed.size < 2:
-            return None, None
-        result = chi_square_goodness_of_fit(observed, shares)
-        return result.statistic, result.p_value
+        return self._scored(unscored, comparison, missing_rate)
 
 
 def numeric_bin_labels(edges: list[float]) -> list[str]:
-    """Readable bin names for plots; a bin one float wide holds a single repeated value."""
+    """Readable bin names: each bin holds its lower edge, not its upper one.
+
+    Edges get the fewest significant digits (three or more) that keep them distinct; a bin
+    one float wide holds a single repeated value.
+    """
     if not edges:
         return ["all"]
-    labels = [f"< {edges[0]:.6g}"]
+    digits = next(
+        (d for d in range(3, 18) if len({f"{edge:.{d}g}" for edge in edges}) == len(set(edges))),
+        17,
+    )
+
+    def text(value: float) -> str:
+        return f"{value:.{digits}g}"
+
+    labels = [f"< {text(edges[0])}"]
     for low, high in pairwise(edges):
         same = high == np.nextafter(low, np.inf)
-        labels.append(f"= {low:.6g}" if same else f"[{low:.6g}, {high:.6g})")
-    labels.append(f">= {edges[-1]:.6g}")
+        labels.append(f"= {text(low)}" if same else f"{text(low)}{EN_DASH}{text(high)}")
+    labels.append(f"≥ {text(edges[-1])}")
     return labels

@@ -5,6 +5,9 @@ Logs subscription filter hands those lines to Firehose, so no request waits on a
 call. Batch scoring, which nobody waits on and which writes many large records, puts its
 records to Firehose itself (``FirehoseCaptureSink``). Both streams write under capture/.
 
+Features named in ``excluded_features`` are written as null: the columns stay aligned with
+the model's schema, and the drift report shows them as missing rather than judging them.
+
 Capture is best effort. A failed delivery never reaches the caller: it is logged, counted in
 the ``CaptureFailures`` metric, and capture pauses for a short cool-down so that an outage
 of the sink cannot add its timeout to every prediction.
@@ -191,8 +194,10 @@ class DataCapture:
         monotonic: Callable[[], float] = time.monotonic,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_record_bytes: int = FIREHOSE_MAX_RECORD_BYTES,
+        excluded_features: frozenset[str] = frozenset(),
     ) -> None:
         self._sink = sink
+        self._excluded = excluded_features
         self._max_record_bytes = max_record_bytes
         self._rate = sampling_rate if sink is not None else 0.0
         self._failures = failures
@@ -232,7 +237,7 @@ class DataCapture:
             "model_version": model_version,
             "features": features,
             "row_ids": list(range(len(scores))),
-            "rows": _json_matrix(matrix),
+            "rows": _json_matrix(self._without_excluded(features, matrix)),
             "predictions": _json_labels(scores.labels),
             "probabilities": (
                 None if scores.probabilities is None else _json_matrix(scores.probabilities)
@@ -281,6 +286,7 @@ class DataCapture:
             return False
         now = self._clock()
         class_names = _class_names(scores)
+        matrix = self._without_excluded(features, matrix)
         lines = []
         for start in range(0, kept.size, ROWS_PER_BATCH_RECORD):
             rows = kept[start : start + ROWS_PER_BATCH_RECORD]
@@ -306,6 +312,19 @@ class DataCapture:
                 }
             )
         return self._deliver("batch", len(lines), lambda: [encode_record(f) for f in lines])
+
+    def _without_excluded(self, features: list[str], matrix: np.ndarray) -> np.ndarray:
+        """The matrix with excluded features' values replaced by missing (NaN or None)."""
+        columns = [index for index, name in enumerate(features) if name in self._excluded]
+        if not columns:
+            return matrix
+        if matrix.dtype.kind in "fiub":
+            masked = matrix.astype(np.float64, copy=True)
+            masked[:, columns] = np.nan
+        else:
+            masked = matrix.copy()
+            masked[:, columns] = None
+        return masked
 
     def _deliver(
         self, source: CaptureSource, records: int, lines: Callable[[], list[bytes]]

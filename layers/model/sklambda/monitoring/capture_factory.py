@@ -19,7 +19,12 @@ def build_capture(settings: CaptureSettings, model_name: str) -> DataCapture:
         if settings.capture_stream_name
         else None
     )
-    return DataCapture(sink, settings.capture_sampling_rate, CaptureTelemetry(metrics, model_name))
+    return DataCapture(
+        sink,
+        settings.capture_sampling_rate,
+        CaptureTelemetry(metrics, model_name),
+        excluded_features=settings.excluded_features,
+    )
 
 
 def build_log_capture(settings: CaptureSamplingSettings, model_name: str) -> DataCapture:
@@ -29,4 +34,5 @@ def build_log_capture(settings: CaptureSamplingSettings, model_name: str) -> Dat
         settings.capture_sampling_rate,
         CaptureTelemetry(metrics, model_name),
         max_record_bytes=LOG_EVENT_MAX_BYTES,
+        excluded_features=settings.excluded_features,
     )

@@ -153,6 +153,9 @@ class ModelRegistry:
             )
         return manifest
 
+    def manifest_uri(self, version: str) -> str:
+        return self._objects.uri(self.keys.manifest_key(version))
+
     def version_ids(self) -> list[str]:
         """Every published version (those with a manifest), oldest first."""
         found = (
