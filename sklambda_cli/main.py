@@ -63,11 +63,22 @@ class _OneLineParser(argparse.ArgumentParser):
 
 def _registry(args: argparse.Namespace) -> Any:
     from sklambda import aws
+    from sklambda.registry.signing import KmsSigner
     from sklambda.registry.store import ModelRegistry
 
     if not args.bucket:
         raise SklambdaError("no bucket: pass --bucket or set SKLAMBDA_BUCKET")
-    return ModelRegistry(aws.client("s3"), args.bucket, args.model_name)
+    signing_key = getattr(args, "signing_key", None)
+    signer = KmsSigner(aws.client("kms"), signing_key) if signing_key else None
+    return ModelRegistry(aws.client("s3"), args.bucket, args.model_name, signer=signer)
+
+
+def _require_signing_key(args: argparse.Namespace) -> None:
+    if not args.signing_key:
+        raise SklambdaError(
+            "no signing key: pass --signing-key or set SKLAMBDA_SIGNING_KEY (the stack's "
+            "alias/<stack>-model-signing); functions refuse unsigned manifests"
+        )
 
 
 def _train(args: argparse.Namespace) -> None:
@@ -119,6 +130,7 @@ def _publish(args: argparse.Namespace) -> None:
 
     if (args.bundle is None) == (args.model is None):
         raise SklambdaError("give a bundle directory, or --model FILE with --data and --target")
+    _require_signing_key(args)
     registry = _registry(args)
     if args.model:
         from sklambda_cli.publishing.files import build_from_files
@@ -135,6 +147,21 @@ def _publish(args: argparse.Namespace) -> None:
         )
     for line in lines:
         print(line)
+
+
+def _sign(args: argparse.Namespace) -> None:
+    """Migration: sign versions published before manifests were signed."""
+    _require_signing_key(args)
+    registry = _registry(args)
+    versions = registry.version_ids() if args.all else [args.version]
+    if not args.all and not args.version:
+        raise SklambdaError("name a version, or pass --all")
+    for version in versions:
+        if registry.is_signed(version):
+            print(f"{version} already signed")
+            continue
+        registry.sign_version(version)
+        print(f"signed {version}")
 
 
 def _promote(args: argparse.Namespace) -> None:
@@ -284,6 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
             help="model name in the registry (default: $SKLAMBDA_MODEL_NAME or %(default)s)",
         )
 
+    def signing_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--signing-key",
+            default=os.environ.get("SKLAMBDA_SIGNING_KEY"),
+            help="KMS key that signs manifests (default: $SKLAMBDA_SIGNING_KEY)",
+        )
+
     train = commands.add_parser("train", help="train a model into a local bundle directory")
     source = train.add_mutually_exclusive_group()
     source.add_argument("--csv", help="CSV file with a header row")
@@ -330,7 +364,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="promote despite a task, class or schema change"
     )
     registry_options(publish)
+    signing_options(publish)
     publish.set_defaults(run=_publish)
+
+    sign = commands.add_parser("sign", help="sign versions published before signing existed")
+    sign.add_argument("version", nargs="?")
+    sign.add_argument("--all", action="store_true", help="every unsigned version")
+    registry_options(sign)
+    signing_options(sign)
+    sign.set_defaults(run=_sign)
 
     promote = commands.add_parser("promote", help="make a version the champion")
     promote.add_argument("version")

@@ -96,6 +96,13 @@ def stack() -> LocalStack:
     return LocalStack(parameter_overrides={"DriftMinSamples": "50"})
 
 
+@pytest.fixture(autouse=True)
+def publisher_signing_key(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI and notebook publish as a role the stack's key lets sign (ModelPublisherRoleArn)."""
+    signing_key = stack.function_environment("PredictFunction")["MODEL_SIGNING_KEY"]
+    monkeypatch.setenv("SKLAMBDA_SIGNING_KEY", signing_key)
+
+
 @pytest.fixture
 def scenario(loop: Loop) -> Iterator[Scenario]:
     _reset_function_caches()
