@@ -28,6 +28,7 @@ COMMANDS = [
     "score",
     "retrain",
     "runs",
+    "openapi",
 ]
 
 
