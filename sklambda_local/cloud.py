@@ -16,6 +16,7 @@ from sklambda_local.eventbridge import (
     alarm_state_change,
 )
 from sklambda_local.function_logs import add_listener, remove_listener
+from sklambda_local.iam import platform_client
 from sklambda_local.lambda_bridge import (
     InvocationLog,
     lambda_invokes_run_in_process,
@@ -55,9 +56,9 @@ def local_cloud(
     """Lambda bridge, event bus (and the relay of S3's own events), EMF metrics, all active."""
     clock = clock or LocalClock()
     listeners = [
-        emf_to_cloudwatch(lambda: clients("cloudwatch"), clock),
+        emf_to_cloudwatch(lambda: platform_client("cloudwatch", clients), clock),
         # Predict capture: log lines -> the template's subscription filter -> Firehose.
-        forward_subscribed_lines(stack, lambda: clients("firehose")),
+        forward_subscribed_lines(stack, lambda: platform_client("firehose", clients)),
     ]
     for listener in listeners:
         add_listener(listener)

@@ -7,7 +7,6 @@ handler that template.yaml names, with that function's environment from the temp
 
 import io
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,8 +17,10 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 
+from sklambda_local.environ import environment_changed
 from sklambda_local.function_logs import invoke_capturing_output
 from sklambda_local.functions import import_handler
+from sklambda_local.iam import running_as
 from sklambda_local.local_api import LocalContext
 from sklambda_local.template import LocalStack
 
@@ -56,17 +57,8 @@ def _function_ids(stack: LocalStack) -> dict[str, str]:
 def _function_environment(
     stack: LocalStack, logical_id: str, overrides: dict[str, str]
 ) -> Iterator[None]:
-    environment = {**stack.function_environment(logical_id), **overrides}
-    saved = {key: os.environ.get(key) for key in environment}
-    os.environ.update(environment)
-    try:
+    with environment_changed({**stack.function_environment(logical_id), **overrides}):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def run_in_process(
@@ -84,7 +76,8 @@ def run_in_process(
         count = len(log.invocations) if log is not None else 0
         context = LocalContext(logical_id, f"local-{count}")
         try:
-            result = invoke_capturing_output(logical_id, handler, event, context)
+            with running_as(stack, logical_id):
+                result = invoke_capturing_output(logical_id, handler, event, context)
         except Exception as error:
             result = {
                 "errorType": type(error).__name__,

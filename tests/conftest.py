@@ -29,6 +29,7 @@ from sklambda.registry.manifest import Manifest  # noqa: E402
 from sklambda.registry.store import ModelRegistry  # noqa: E402
 from sklambda.training.data import load_bundled  # noqa: E402
 from sklambda.training.train import TrainedModel, save_bundle, train_model  # noqa: E402
+from sklambda_local.iam import enforced_iam  # noqa: E402
 from sklambda_local.provision import provision_bucket  # noqa: E402
 from sklambda_local.template import LocalStack  # noqa: E402
 
@@ -54,8 +55,10 @@ def stack() -> LocalStack:
 
 @pytest.fixture
 def moto() -> Iterator[None]:
+    """The embedded AWS with IAM enforced: the test signs as an administrator, and a function
+    run through the harness signs as its template role (sklambda_local.iam)."""
     aws.client.cache_clear()
-    with mock_aws():
+    with mock_aws(), enforced_iam():
         yield
     aws.client.cache_clear()
 

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from sklambda_local.iam import running_as
 from sklambda_local.template import LocalStack
 from tests.conftest import EVENTS
 
@@ -38,7 +39,7 @@ def predict_env(stack: LocalStack, monkeypatch: pytest.MonkeyPatch, tmp_path) ->
 
 @pytest.fixture
 def invoke_predict(
-    predict_env: dict[str, str], lambda_context: FakeLambdaContext, moto: None
+    predict_env: dict[str, str], lambda_context: FakeLambdaContext, moto: None, stack: LocalStack
 ) -> Iterator[Callable[[dict[str, Any]], dict[str, Any]]]:
     from predict_handler import dependencies
 
@@ -46,7 +47,8 @@ def invoke_predict(
     from predict_handler.handlers.api import lambda_handler
 
     def invoke(event: dict[str, Any]) -> dict[str, Any]:
-        response = lambda_handler(event, lambda_context)
+        with running_as(stack, "PredictFunction"):
+            response = lambda_handler(event, lambda_context)
         response["json"] = json.loads(response["body"]) if response.get("body") else None
         return response
 

@@ -7,13 +7,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from sklambda_local.iam import enforced_iam
 from sklambda_local.lambda_bridge import lambda_invokes_run_in_process
 from tests.integration.conftest import load_event
 
 
 @pytest.fixture
 def executing_moto():
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), enforced_iam():
         yield
 
 

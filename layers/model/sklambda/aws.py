@@ -1,42 +1,84 @@
 """Cached boto3 clients, one per execution environment.
 
-Endpoints come from boto3's own AWS_ENDPOINT_URL* variables, so the same code talks
-to AWS in a deployment and to an embedded AWS in tests and the demo.
+Endpoints and credentials come from boto3's own environment variables (AWS_ENDPOINT_URL*,
+AWS_ACCESS_KEY_ID, ...), so the same code talks to AWS in a deployment and to an embedded AWS
+in tests and the demo. In Lambda the environment carries the function's role; where several
+functions share one process (the in-process test harness), ``signing_as`` gives each its own.
 """
 
-from functools import cache
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
-_CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3},
-    connect_timeout=2,
-    read_timeout=10,
+
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+
+_signing_credentials: ContextVar[Credentials | None] = ContextVar(
+    "sklambda_signing_credentials", default=None
 )
 
 
-def _new_client(service: str, config: Config) -> Any:
-    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+@contextmanager
+def signing_as(credentials: Credentials | None) -> Iterator[None]:
+    """Clients asked for inside this block (in this thread) sign with these credentials;
+    None means the environment's."""
+    token = _signing_credentials.set(credentials)
+    try:
+        yield
+    finally:
+        _signing_credentials.reset(token)
 
 
-@cache
-def client(service: str) -> Any:
-    """Return the shared client for an AWS service, built on first use."""
-    return _new_client(service, _CLIENT_CONFIG)
+def _new_client(service: str, config: Config, credentials: Credentials | None) -> Any:
+    session = (
+        boto3.session.Session(
+            aws_access_key_id=credentials.access_key_id,
+            aws_secret_access_key=credentials.secret_access_key,
+            aws_session_token=credentials.session_token,
+        )
+        if credentials
+        else boto3.session.Session()
+    )
+    return session.client(service, config=config)  # type: ignore[call-overload]
 
+
+class _ClientCache:
+    """One client per service (and per signing identity), built on first use."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._clients: dict[tuple[str, Credentials | None], Any] = {}
+
+    def __call__(self, service: str) -> Any:
+        key = (service, _signing_credentials.get())
+        if key not in self._clients:
+            self._clients[key] = _new_client(service, self._config, key[1])
+        return self._clients[key]
+
+    def cache_clear(self) -> None:
+        self._clients.clear()
+
+
+client = _ClientCache(
+    Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=10)
+)
+"""The shared client for an AWS service."""
 
 # Calls made on the side of a prediction (data capture) must fail fast rather than retry:
 # losing a sampled record costs less than a slow response.
-_BEST_EFFORT_CONFIG = Config(
-    retries={"mode": "standard", "total_max_attempts": 1},
-    connect_timeout=0.5,
-    read_timeout=1,
+best_effort_client = _ClientCache(
+    Config(
+        retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=0.5, read_timeout=1
+    )
 )
-
-
-@cache
-def best_effort_client(service: str) -> Any:
-    """A client with short timeouts and no retries, for work a request must not wait on."""
-    return _new_client(service, _BEST_EFFORT_CONFIG)
+"""A client with short timeouts and no retries, for work a request must not wait on."""

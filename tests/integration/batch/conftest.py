@@ -10,6 +10,7 @@ from moto import mock_aws
 
 from sklambda import aws
 from sklambda_local import s3_events
+from sklambda_local.iam import enforced_iam
 from sklambda_local.lambda_bridge import (
     InvocationLog,
     lambda_invokes_run_in_process,
@@ -31,7 +32,7 @@ def stack() -> LocalStack:
 def moto() -> Iterator[None]:
     """The embedded AWS with Step Functions actually running state machine definitions."""
     aws.client.cache_clear()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), enforced_iam():
         yield
     aws.client.cache_clear()
 

@@ -15,6 +15,7 @@ from sklambda.training.data import load_bundled
 from sklambda_local.emf import emf_to_cloudwatch
 from sklambda_local.function_logs import add_listener, invoke_capturing_output, remove_listener
 from sklambda_local.functions import import_handler
+from sklambda_local.iam import platform_client, running_as
 from sklambda_local.log_subscriptions import forward_subscribed_lines
 from sklambda_local.provision import provision_alarms, provision_delivery_stream
 from sklambda_local.template import LocalStack
@@ -35,7 +36,7 @@ def _reset_dependencies() -> None:
 
 @pytest.fixture
 def emf_metrics(moto: None) -> Iterator[None]:
-    listener = emf_to_cloudwatch(lambda: aws.client("cloudwatch"))
+    listener = emf_to_cloudwatch(lambda: platform_client("cloudwatch"))
     add_listener(listener)
     yield
     remove_listener(listener)
@@ -61,7 +62,10 @@ def run_function(
             _reset_dependencies()
             warm[:] = [logical_id]
         handler = import_handler(stack, logical_id)
-        return invoke_capturing_output(logical_id, handler, event, FakeLambdaContext(logical_id))
+        with running_as(stack, logical_id):
+            return invoke_capturing_output(
+                logical_id, handler, event, FakeLambdaContext(logical_id)
+            )
 
     yield run
     _reset_dependencies()
@@ -71,7 +75,7 @@ def run_function(
 def capture_stream(registry, stack: LocalStack) -> Iterator[str]:
     """The stream real-time capture reaches through PredictFunction's log subscription."""
     stream = provision_delivery_stream(stack, aws.client("firehose"), "CaptureLogDeliveryStream")
-    listener = forward_subscribed_lines(stack, lambda: aws.client("firehose"))
+    listener = forward_subscribed_lines(stack, lambda: platform_client("firehose"))
     add_listener(listener)
     yield stream
     remove_listener(listener)

@@ -22,6 +22,7 @@ from sklambda.training.data import TrainingData, load_bundled
 from sklambda.training.train import save_bundle, train_model
 from sklambda_local.eventbridge import LocalEventBridge
 from sklambda_local.executions import wait_for_execution
+from sklambda_local.iam import enforced_iam
 from sklambda_local.lambda_bridge import InvocationLog, lambda_invokes_run_in_process
 from sklambda_local.provision import provision_bucket, provision_retraining
 from sklambda_local.template import LocalStack
@@ -127,7 +128,7 @@ def loop(stack: LocalStack, tmp_path: Path) -> Iterator[Loop]:
 
     aws.client.cache_clear()
     dependencies.reset()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), enforced_iam():
         bucket = provision_bucket(stack, aws.client("s3"), "ModelBucket")
         provision_retraining(stack, aws.client)
         sqs = aws.client("sqs")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from sklambda_local.iam import running_as
 from tests.integration.conftest import FakeLambdaContext, load_event
 
 
@@ -14,7 +15,11 @@ def guard(registry, stack, monkeypatch):
     dependencies.reset()
     from retrain_handler.handlers.guard import lambda_handler
 
-    yield lambda event: lambda_handler(event, FakeLambdaContext(function_name="GuardFunction"))
+    def invoke(event):
+        with running_as(stack, "GuardFunction"):
+            return lambda_handler(event, FakeLambdaContext(function_name="GuardFunction"))
+
+    yield invoke
     dependencies.reset()
 
 
