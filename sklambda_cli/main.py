@@ -32,6 +32,7 @@ examples:
       --data '[{{"age": 41, "income": 52000}}]'
   sklambda retrain --wait --reason "labels for March arrived"
   sklambda runs --limit 5
+  sklambda openapi --out openapi.json
 
 environment: SKLAMBDA_BUCKET, SKLAMBDA_MODEL_NAME, SKLAMBDA_API_URL, SKLAMBDA_API_KEY,
   SKLAMBDA_RETRAIN_STATE_MACHINE stand in for the options of the same name.
@@ -253,6 +254,24 @@ def _predict(args: argparse.Namespace) -> None:
         raise SklambdaError(f"the API answered {status}")
 
 
+def _openapi(args: argparse.Namespace) -> None:
+    from predict_handler.handlers.openapi import document_for
+
+    registry = _registry(args)
+    version = args.model_version
+    if version is None:
+        state = registry.alias()
+        if state is None:
+            raise SklambdaError(f"model {registry.model_name!r} has no champion: pass --version V")
+        version = state.pointer.version
+    document = json.dumps(document_for(registry.manifest(version), version), indent=2)
+    if args.out:
+        Path(args.out).write_text(document + "\n", encoding="utf-8")
+        print(f"wrote the OpenAPI document of {registry.model_name} {version} to {args.out}")
+    else:
+        print(document)
+
+
 def _retrain(args: argparse.Namespace) -> None:
     from sklambda_cli.retraining import start_run
 
@@ -429,6 +448,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="the stack's bucket (default: $SKLAMBDA_BUCKET)",
     )
     scoring.set_defaults(run=_score)
+
+    openapi = commands.add_parser(
+        "openapi", help="print the OpenAPI document the API serves for a model version"
+    )
+    openapi.add_argument("--out", help="write it to FILE (default: stdout)", metavar="FILE")
+    openapi.add_argument(
+        "--version",
+        dest="model_version",
+        metavar="V",
+        help="the version to document (default: the champion)",
+    )
+    registry_options(openapi)
+    openapi.set_defaults(run=_openapi)
 
     retrain = commands.add_parser("retrain", help="start a retraining run by hand")
     retrain.add_argument(

@@ -29,6 +29,7 @@ COMMANDS = [
     "score",
     "retrain",
     "runs",
+    "openapi",
 ]
 
 
