@@ -32,6 +32,7 @@ examples:
       --data '[{{"age": 41, "income": 52000}}]'
   sklambda retrain --wait --reason "labels for March arrived"
   sklambda runs --limit 5
+  sklambda openapi --out openapi.json
 
 environment: SKLAMBDA_BUCKET, SKLAMBDA_MODEL_NAME, SKLAMBDA_API_URL, SKLAMBDA_API_KEY,
   SKLAMBDA_RETRAIN_STATE_MACHINE stand in for the options of the same name.
@@ -63,11 +64,22 @@ class _OneLineParser(argparse.ArgumentParser):
 
 def _registry(args: argparse.Namespace) -> Any:
     from sklambda import aws
+    from sklambda.registry.signing import KmsSigner
     from sklambda.registry.store import ModelRegistry
 
     if not args.bucket:
         raise SklambdaError("no bucket: pass --bucket or set SKLAMBDA_BUCKET")
-    return ModelRegistry(aws.client("s3"), args.bucket, args.model_name)
+    signing_key = getattr(args, "signing_key", None)
+    signer = KmsSigner(aws.client("kms"), signing_key) if signing_key else None
+    return ModelRegistry(aws.client("s3"), args.bucket, args.model_name, signer=signer)
+
+
+def _require_signing_key(args: argparse.Namespace) -> None:
+    if not args.signing_key:
+        raise SklambdaError(
+            "no signing key: pass --signing-key or set SKLAMBDA_SIGNING_KEY (the stack's "
+            "alias/<stack>-model-signing); functions refuse unsigned manifests"
+        )
 
 
 def _train(args: argparse.Namespace) -> None:
@@ -121,6 +133,7 @@ def _publish(args: argparse.Namespace) -> None:
 
     if (args.bundle is None) == (args.model is None):
         raise SklambdaError("give a bundle directory, or --model FILE with --data and --target")
+    _require_signing_key(args)
     registry = _registry(args)
     if args.model:
         from sklambda_cli.publishing.files import build_from_files
@@ -137,6 +150,21 @@ def _publish(args: argparse.Namespace) -> None:
         )
     for line in lines:
         print(line)
+
+
+def _sign(args: argparse.Namespace) -> None:
+    """Migration: sign versions published before manifests were signed."""
+    _require_signing_key(args)
+    registry = _registry(args)
+    versions = registry.version_ids() if args.all else [args.version]
+    if not args.all and not args.version:
+        raise SklambdaError("name a version, or pass --all")
+    for version in versions:
+        if registry.is_signed(version):
+            print(f"{version} already signed")
+            continue
+        registry.sign_version(version)
+        print(f"signed {version}")
 
 
 def _promote(args: argparse.Namespace) -> None:
@@ -230,6 +258,24 @@ def _predict(args: argparse.Namespace) -> None:
         raise SklambdaError(f"the API answered {status}")
 
 
+def _openapi(args: argparse.Namespace) -> None:
+    from predict_handler.handlers.openapi import document_for
+
+    registry = _registry(args)
+    version = args.model_version
+    if version is None:
+        state = registry.alias()
+        if state is None:
+            raise SklambdaError(f"model {registry.model_name!r} has no champion: pass --version V")
+        version = state.pointer.version
+    document = json.dumps(document_for(registry.manifest(version), version), indent=2)
+    if args.out:
+        Path(args.out).write_text(document + "\n", encoding="utf-8")
+        print(f"wrote the OpenAPI document of {registry.model_name} {version} to {args.out}")
+    else:
+        print(document)
+
+
 def _retrain(args: argparse.Namespace) -> None:
     from sklambda_cli.retraining import start_run
 
@@ -288,6 +334,13 @@ def build_parser() -> argparse.ArgumentParser:
             help="model name in the registry (default: $SKLAMBDA_MODEL_NAME or %(default)s)",
         )
 
+    def signing_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--signing-key",
+            default=os.environ.get("SKLAMBDA_SIGNING_KEY"),
+            help="KMS key that signs manifests (default: $SKLAMBDA_SIGNING_KEY)",
+        )
+
     train = commands.add_parser("train", help="train a model into a local bundle directory")
     source = train.add_mutually_exclusive_group()
     source.add_argument("--csv", help="CSV file with a header row")
@@ -334,7 +387,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="promote despite a task, class or schema change"
     )
     registry_options(publish)
+    signing_options(publish)
     publish.set_defaults(run=_publish)
+
+    sign = commands.add_parser("sign", help="sign versions published before signing existed")
+    sign.add_argument("version", nargs="?")
+    sign.add_argument("--all", action="store_true", help="every unsigned version")
+    registry_options(sign)
+    signing_options(sign)
+    sign.set_defaults(run=_sign)
 
     promote = commands.add_parser("promote", help="make a version the champion")
     promote.add_argument("version")
@@ -398,6 +459,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="the stack's bucket (default: $SKLAMBDA_BUCKET)",
     )
     scoring.set_defaults(run=_score)
+
+    openapi = commands.add_parser(
+        "openapi", help="print the OpenAPI document the API serves for a model version"
+    )
+    openapi.add_argument("--out", help="write it to FILE (default: stdout)", metavar="FILE")
+    openapi.add_argument(
+        "--version",
+        dest="model_version",
+        metavar="V",
+        help="the version to document (default: the champion)",
+    )
+    registry_options(openapi)
+    openapi.set_defaults(run=_openapi)
 
     retrain = commands.add_parser("retrain", help="start a retraining run by hand")
     retrain.add_argument(

@@ -186,23 +186,25 @@ def run(serve: bool, port: int) -> None:
         console.say(f"endpoint {endpoint_url}")
     try:
         from sklambda import aws
-        from sklambda.registry.store import ModelRegistry
         from sklambda_local.api_metrics import api_gateway_metrics, api_name
         from sklambda_local.cloud import local_cloud
         from sklambda_local.functions import apply_environment, import_handler
         from sklambda_local.local_api import serve_function
-        from sklambda_local.provision import provision_stack
+        from sklambda_local.provision import provision_stack, stack_registry
 
         stack = LocalStack(parameter_overrides=DEMO_PARAMETERS)
         with console.step("Creating the stack's resources from template.yaml"):
             bucket = provision_stack(stack, aws.client)
             notifications_url = _subscribe_reader(stack)
-            console.say(f"bucket {bucket} (encrypted, versioned, EventBridge notifications on)")
+            console.say(
+                f"bucket {bucket} (encrypted, versioned, EventBridge notifications on), "
+                "manifest signing key"
+            )
             console.say(
                 "2 capture streams, 4 alarms, dashboard, notification topic (KMS), "
                 "3 state machines (retrain, rollback, batch) and the batch failure queue"
             )
-        registry = ModelRegistry(aws.client("s3"), bucket, stack.parameter("ModelName"))
+        registry = stack_registry(stack, aws.client, bucket)
         with console.step("Training the example model and publishing it to the registry"):
             trained = _publish_champion(console, registry, workdir)
         setup_seconds = time.perf_counter() - started

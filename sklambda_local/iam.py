@@ -184,8 +184,7 @@ def enforced_iam() -> Iterator[None]:
 
 
 def _clear_clients() -> None:
-    aws.client.cache_clear()
-    aws.best_effort_client.cache_clear()
+    aws.clear_clients()
 
 
 def platform_client(service: str, clients: Callable[[str], Any] = aws.client) -> Any:

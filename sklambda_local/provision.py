@@ -1,9 +1,12 @@
 """Creates the template's resources in the embedded AWS, with the template's own properties."""
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sklambda_local.template import LOCAL_ACCOUNT, PROJECT_ROOT, LocalStack
+
+if TYPE_CHECKING:
+    from sklambda.registry.store import ModelRegistry
 
 
 def provision_bucket(stack: LocalStack, s3: Any, logical_id: str) -> str:
@@ -46,6 +49,37 @@ def provision_bucket(stack: LocalStack, s3: Any, logical_id: str) -> str:
                 if document["Statement"]:
                     s3.put_bucket_policy(Bucket=name, Policy=json.dumps(document))
     return name
+
+
+def provision_signing_key(stack: LocalStack, kms: Any) -> str:
+    """Create the manifest signing key as template.yaml specifies it; returns its alias."""
+    key = stack.properties("ModelSigningKey")
+    created = kms.create_key(
+        KeySpec=key["KeySpec"], KeyUsage=key["KeyUsage"], Description=key["Description"]
+    )
+    alias = str(stack.properties("ModelSigningKeyAlias")["AliasName"])
+    kms.create_alias(AliasName=alias, TargetKeyId=created["KeyMetadata"]["KeyId"])
+    return alias
+
+
+def provision_registry(stack: LocalStack, s3: Any, kms: Any) -> "ModelRegistry":
+    """The model bucket and signing key, and a registry that signs what it publishes."""
+    from sklambda.registry.signing import KmsSigner
+    from sklambda.registry.store import ModelRegistry
+
+    bucket = provision_bucket(stack, s3, "ModelBucket")
+    signer = KmsSigner(kms, provision_signing_key(stack, kms))
+    return ModelRegistry(s3, bucket, stack.parameter("ModelName"), signer=signer)
+
+
+def stack_registry(stack: LocalStack, clients: Any, bucket: str) -> "ModelRegistry":
+    """The registry of a provisioned stack, signing with the stack's key."""
+    from sklambda.registry.signing import KmsSigner
+    from sklambda.registry.store import ModelRegistry
+
+    alias = str(stack.properties("ModelSigningKeyAlias")["AliasName"])
+    signer = KmsSigner(clients("kms"), alias)
+    return ModelRegistry(clients("s3"), bucket, stack.parameter("ModelName"), signer=signer)
 
 
 def _without_unevaluable_denies(document: dict[str, Any]) -> dict[str, Any]:
@@ -188,6 +222,7 @@ def provision_queue(stack: LocalStack, sqs: Any, logical_id: str) -> str:
 def provision_stack(stack: LocalStack, clients: Any) -> str:
     """Every resource the local loop uses, once; returns the bucket name."""
     bucket = provision_bucket(stack, clients("s3"), "ModelBucket")
+    provision_signing_key(stack, clients("kms"))
     provision_delivery_stream(stack, clients("firehose"), "CaptureDeliveryStream")
     provision_delivery_stream(stack, clients("firehose"), "CaptureLogDeliveryStream")
     provision_dashboards(stack, clients("cloudwatch"))

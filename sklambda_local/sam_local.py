@@ -24,6 +24,7 @@ import boto3
 import yaml
 from moto.server import ThreadedMotoServer
 
+from sklambda.registry.signing import KmsSigner
 from sklambda.registry.store import ModelRegistry
 from sklambda_local.containers import (
     SamLocalSettings,
@@ -32,7 +33,7 @@ from sklambda_local.containers import (
     sam_local_settings,
 )
 from sklambda_local.local_build import IMAGE_REBUILD_MARKER, sam_executable, tool_path
-from sklambda_local.provision import provision_bucket
+from sklambda_local.provision import provision_bucket, provision_signing_key
 from sklambda_local.template import LOCAL_REGION, LocalStack
 
 _NO_VALUE = object()
@@ -67,12 +68,16 @@ class LocalAws:
     settings: SamLocalSettings
     stack: LocalStack
     bucket: str
+    signing_key: str
 
     def client(self, service: str) -> Any:
         return _client(service, self.endpoint_url)
 
     def registry(self) -> ModelRegistry:
-        return ModelRegistry(self.client("s3"), self.bucket, self.stack.parameter("ModelName"))
+        signer = KmsSigner(self.client("kms"), self.signing_key)
+        return ModelRegistry(
+            self.client("s3"), self.bucket, self.stack.parameter("ModelName"), signer=signer
+        )
 
 
 def _client(service: str, endpoint_url: str) -> Any:
@@ -105,6 +110,7 @@ def local_aws(directory: Path) -> Iterator[LocalAws]:
             endpoint = network.endpoint_url(server.get_host_and_port()[1])
             stack = LocalStack()
             bucket = provision_bucket(stack, _client("s3", endpoint), "ModelBucket")
+            signing_key = provision_signing_key(stack, _client("kms", endpoint))
             settings = sam_local_settings(
                 runtime,
                 network,
@@ -114,7 +120,7 @@ def local_aws(directory: Path) -> Iterator[LocalAws]:
                     function: stack.computed_variables(function) for function in stack.function_ids
                 },
             )
-            yield LocalAws(endpoint, settings, stack, bucket)
+            yield LocalAws(endpoint, settings, stack, bucket, signing_key)
         finally:
             server.stop()
 

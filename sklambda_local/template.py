@@ -155,6 +155,8 @@ class LocalStack:
         return self.name_of(name)
 
     def arn_of(self, logical_id: str) -> str:
+        if self._is_implicit_role(logical_id):
+            return f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{physical_name(logical_id, self.stack_name)}"
         resource_type = self.template["Resources"][logical_id]["Type"]
         name = self.name_of(logical_id)
         region_account = f"{LOCAL_REGION}:{LOCAL_ACCOUNT}"
@@ -172,6 +174,17 @@ class LocalStack:
             return by_type[resource_type]
         service = resource_type.split("::")[1].lower()
         return f"arn:aws:{service}:{region_account}:{name}"
+
+    def _is_implicit_role(self, logical_id: str) -> bool:
+        """SAM creates ``<Function>Role`` for a function without a Role of its own."""
+        resources = self.template["Resources"]
+        function = resources.get(logical_id.removesuffix("Role"), {})
+        return (
+            logical_id not in resources
+            and logical_id.endswith("Role")
+            and function.get("Type") == "AWS::Serverless::Function"
+            and "Role" not in function.get("Properties", {})
+        )
 
     def alias_arn_of(self, logical_id: str) -> str:
         """SAM's `!Ref Function.Alias`: the qualified ARN of the AutoPublishAlias."""

@@ -26,11 +26,12 @@ from moto import mock_aws  # noqa: E402
 
 from sklambda import aws  # noqa: E402
 from sklambda.registry.manifest import Manifest  # noqa: E402
+from sklambda.registry.signing import KmsVerifier  # noqa: E402
 from sklambda.registry.store import ModelRegistry  # noqa: E402
 from sklambda.training.data import load_bundled  # noqa: E402
 from sklambda.training.train import TrainedModel, save_bundle, train_model  # noqa: E402
 from sklambda_local.iam import enforced_iam  # noqa: E402
-from sklambda_local.provision import provision_bucket  # noqa: E402
+from sklambda_local.provision import provision_registry  # noqa: E402
 from sklambda_local.template import LocalStack  # noqa: E402
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
@@ -57,16 +58,22 @@ def stack() -> LocalStack:
 def moto() -> Iterator[None]:
     """The embedded AWS with IAM enforced: the test signs as an administrator, and a function
     run through the harness signs as its template role (sklambda_local.iam)."""
-    aws.client.cache_clear()
+    aws.clear_clients()
     with mock_aws(), enforced_iam():
         yield
-    aws.client.cache_clear()
+    aws.clear_clients()
 
 
 @pytest.fixture
 def registry(moto: None, stack: LocalStack) -> ModelRegistry:
-    bucket = provision_bucket(stack, aws.client("s3"), "ModelBucket")
-    return ModelRegistry(aws.client("s3"), bucket, stack.parameter("ModelName"))
+    return provision_registry(stack, aws.client("s3"), aws.client("kms"))
+
+
+@pytest.fixture
+def verifier(registry: ModelRegistry, stack: LocalStack) -> KmsVerifier:
+    """Verifies with the key the registry fixture signs with, as PredictFunction would."""
+    key = stack.function_environment("PredictFunction")["MODEL_SIGNING_KEY"]
+    return KmsVerifier(aws.client("kms"), key)
 
 
 @pytest.fixture

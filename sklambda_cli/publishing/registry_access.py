@@ -12,13 +12,21 @@ DEFAULT_MODEL_NAME = "sklambda-model"
 
 def open_registry(bucket: str | None, model_name: str | None) -> Any:
     from sklambda import aws
+    from sklambda.registry.signing import KmsSigner
     from sklambda.registry.store import ModelRegistry
 
     bucket = bucket or os.environ.get("SKLAMBDA_BUCKET")
     if not bucket:
         raise SklambdaError("no bucket: pass bucket=... (--bucket) or set SKLAMBDA_BUCKET")
     name = model_name or os.environ.get("SKLAMBDA_MODEL_NAME", DEFAULT_MODEL_NAME)
-    return ModelRegistry(aws.client("s3"), bucket, name)
+    signing_key = os.environ.get("SKLAMBDA_SIGNING_KEY")
+    if not signing_key:
+        raise SklambdaError(
+            "no signing key: set SKLAMBDA_SIGNING_KEY to the stack's alias/<stack>-model-signing; "
+            "functions refuse unsigned manifests"
+        )
+    signer = KmsSigner(aws.client("kms"), signing_key)
+    return ModelRegistry(aws.client("s3"), bucket, name, signer=signer)
 
 
 def publish_and_promote(

@@ -21,9 +21,11 @@ def publisher(stack: LocalStack) -> Callable[[list[str]], int]:
 
 
 def test_train_publish_promote_list_and_rollback(
-    registry, tmp_path, capsys, monkeypatch, publisher
+    registry, stack, tmp_path, capsys, monkeypatch, publisher
 ):
     monkeypatch.setenv("SKLAMBDA_BUCKET", registry.bucket)
+    signing_key = stack.function_environment("PredictFunction")["MODEL_SIGNING_KEY"]
+    monkeypatch.setenv("SKLAMBDA_SIGNING_KEY", signing_key)
     monkeypatch.setenv("SKLAMBDA_MODEL_NAME", registry.model_name)
     first, second = tmp_path / "first", tmp_path / "second"
     assert main(["train", "--dataset", "iris", "--out", str(first)]) == 0
@@ -32,6 +34,7 @@ def test_train_publish_promote_list_and_rollback(
     assert publisher(["publish", str(second)]) == 0
     versions = registry.version_ids()
     assert len(versions) == 2
+    assert all(registry.is_signed(version) for version in versions)
     newest = max(versions, key=lambda v: registry.manifest(v).created_at)
     capsys.readouterr()
 
@@ -62,9 +65,11 @@ def test_a_second_rollback_explains_there_is_nothing_left(
 
 @pytest.mark.skipif(not enforcement_requested(), reason="IAM enforcement is off")
 def test_the_publisher_cannot_publish_another_model(
-    registry, champion, bundle_dir, capsys, monkeypatch, publisher
+    registry, stack, champion, bundle_dir, capsys, monkeypatch, publisher
 ):
     monkeypatch.setenv("SKLAMBDA_BUCKET", registry.bucket)
+    signing_key = stack.function_environment("PredictFunction")["MODEL_SIGNING_KEY"]
+    monkeypatch.setenv("SKLAMBDA_SIGNING_KEY", signing_key)
     monkeypatch.setenv("SKLAMBDA_MODEL_NAME", "another-model")
     assert publisher(["publish", str(bundle_dir)]) == 1
     assert "AccessDenied" in capsys.readouterr().err

@@ -103,7 +103,9 @@ def test_of_two_concurrent_promotions_only_one_wins(registry, champion, second_b
     assert sorted(outcomes) == ["lost", "won"]
 
 
-def test_a_tampered_artifact_is_never_unpickled(registry, champion, tmp_path, monkeypatch):
+def test_a_tampered_artifact_is_never_unpickled(
+    registry, verifier, champion, tmp_path, monkeypatch
+):
     registry._s3.put_object(
         Bucket=registry.bucket,
         Key=registry.version_key(champion.version, "model.joblib"),
@@ -112,13 +114,15 @@ def test_a_tampered_artifact_is_never_unpickled(registry, champion, tmp_path, mo
     unpickled = []
     monkeypatch.setattr("joblib.load", lambda path: unpickled.append(path))
     with pytest.raises(IntegrityError, match="refusing to load it"):
-        ModelLoader(registry, tmp_path, 60).load_version(champion.version)
+        ModelLoader(registry, tmp_path, 60, verifier=verifier).load_version(champion.version)
     assert unpickled == []
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_cached_file_that_changed_on_disk_is_downloaded_again(registry, champion, tmp_path):
-    loader = ModelLoader(registry, tmp_path, 60)
+def test_a_cached_file_that_changed_on_disk_is_downloaded_again(
+    registry, verifier, champion, tmp_path
+):
+    loader = ModelLoader(registry, tmp_path, 60, verifier=verifier)
     loader.load_version(champion.version)
     (cached,) = tmp_path.iterdir()
     cached.write_bytes(b"corrupted")

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = [
     "train",
     "publish",
+    "sign",
     "promote",
     "rollback",
     "models",
@@ -28,6 +29,7 @@ COMMANDS = [
     "score",
     "retrain",
     "runs",
+    "openapi",
 ]
 
 
@@ -50,6 +52,7 @@ def test_the_parser_knows_every_command():
         (["frobnicate"], 2, "invalid choice: 'frobnicate'"),
         (["promote"], 2, "the following arguments are required: version"),
         (["models"], 1, "no bucket: pass --bucket or set SKLAMBDA_BUCKET"),
+        (["publish", "build/model", "--bucket", "b"], 1, "no signing key: pass --signing-key"),
         (["train", "--csv", "data.csv"], 1, "--csv needs --target"),
         (["train", "--csv", "missing.csv", "--target", "y"], 1, "cannot read missing.csv"),
         (["predict", "--data", "[]"], 1, "no API URL"),

@@ -32,6 +32,10 @@ class FakeRegistry:
     def manifest(self, version: str) -> Manifest:
         return self.manifests[version]
 
+    def verified_manifest(self, version: str, verifier: "RecordingVerifier") -> Manifest:
+        verifier.verify(version, b"", b"")
+        return self.manifest(version)
+
     def download_verified(
         self, manifest: Manifest, directory: Path, artifact: object = None
     ) -> Path:
@@ -39,6 +43,26 @@ class FakeRegistry:
         if manifest.version in self.tampered:
             raise IntegrityError("hash mismatch")
         return directory / "model.joblib"
+
+
+@dataclass
+class RecordingVerifier:
+    """Accepts every manifest and remembers which it was asked about (KMS: integration)."""
+
+    checked: list[str] = field(default_factory=list)
+
+    def verify(self, what: str, body: bytes, signature: bytes | None) -> None:
+        self.checked.append(what)
+
+
+@dataclass
+class StubEstimator:
+    """What the loader needs of an unpickled object: something with predict()."""
+
+    source: str
+
+    def predict(self, matrix: object) -> list[int]:
+        return []
 
 
 class Clock:
@@ -54,9 +78,15 @@ def setup(bundle_dir, monkeypatch):
     manifest = Manifest.model_validate_json((bundle_dir / "manifest.json").read_text())
     manifests = {v: manifest.model_copy(update={"version": v}) for v in ("v1", "v2")}
     registry = FakeRegistry(manifests, champion="v1")
-    monkeypatch.setattr("joblib.load", lambda path: f"estimator from {path.name}")
+    monkeypatch.setattr("joblib.load", lambda path: StubEstimator(path.name))
     clock = Clock()
-    loader = ModelLoader(registry, bundle_dir, ttl_seconds=60, clock=clock)  # type: ignore[arg-type]
+    loader = ModelLoader(
+        registry,  # type: ignore[arg-type]
+        bundle_dir,
+        ttl_seconds=60,
+        clock=clock,
+        verifier=RecordingVerifier(),
+    )
     return registry, loader, clock
 
 
@@ -109,7 +139,7 @@ def test_an_unreachable_registry_keeps_the_loaded_model_serving(setup):
     registry.unreachable = True
     clock.now = 61
     assert loader.current().version == "v1"
-    fresh = ModelLoader(registry, Path("."), 60)  # type: ignore[arg-type]
+    fresh = ModelLoader(registry, Path("."), 60, verifier=RecordingVerifier())  # type: ignore[arg-type]
     with pytest.raises(ModelUnavailableError, match="could not be read"):
         fresh.current()
 

@@ -1,5 +1,6 @@
 """template.yaml is the source of truth; these check the security defaults it promises."""
 
+import fnmatch
 import os
 import shutil
 import subprocess
@@ -45,7 +46,12 @@ def test_predict_function_can_only_read_models(stack):
         if statement["Effect"] == "Allow"
         for action in statement["Action"]
     }
-    assert actions == {"s3:GetObject", "s3:ListBucket", "kms:Decrypt"}
+    assert actions == {"s3:GetObject", "s3:ListBucket", "kms:Decrypt", "kms:Verify"}
+    verify = next(s for s in _statements(stack, "PredictFunction") if "kms:Verify" in s["Action"])
+    assert (
+        verify["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"]
+        == (stack.function_environment("PredictFunction")["MODEL_SIGNING_KEY"])
+    )
     model_root = model_keys(stack, "PredictFunction").model_root
     assert grants(stack, "PredictFunction")["s3:GetObject"] == under(model_root)
     assert grants(stack, "PredictFunction")["s3:ListBucket"] == under(model_root)
@@ -83,3 +89,49 @@ def test_sam_validate_lint_passes():
         env={**os.environ, "SAM_CLI_TELEMETRY": "0"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_manifests_are_signed_by_an_asymmetric_key_only_publishers_may_sign_with():
+    stack = LocalStack()
+    key = stack.properties("ModelSigningKey")
+    assert (key["KeySpec"], key["KeyUsage"]) == ("ECC_NIST_P256", "SIGN_VERIFY")
+    statements = {s["Sid"]: s for s in key["KeyPolicy"]["Statement"]}
+    assert all(s["Effect"] == "Allow" for s in statements.values())
+    granted = {
+        action: statement["Principal"]["AWS"]
+        for statement in statements.values()
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    }
+    # The account root administers the key; no wildcard of its actions covers Sign or Verify.
+    administer = statements["AdministerTheKey"]["Action"]
+    assert not any(
+        fnmatch.fnmatchcase(operation, pattern)
+        for pattern in administer
+        for operation in ("kms:Sign", "kms:Verify")
+    )
+    assert granted["kms:Sign"] == [stack.arn_of("TrainFunctionRole")]
+    assert set(granted["kms:Verify"]) == {
+        stack.arn_of(f"{function}Role")
+        for function in ("PredictFunction", "BatchScoreFunction", "EvaluateFunction")
+    }
+    # A CLI publisher role, when the stack names one, may sign too.
+    publisher = "arn:aws:iam::123456789012:role/model-publisher"
+    with_cli = LocalStack(parameter_overrides={"ModelPublisherRoleArn": publisher})
+    signers = next(
+        s
+        for s in with_cli.properties("ModelSigningKey")["KeyPolicy"]["Statement"]
+        if s["Sid"] == "PublishersSign"
+    )["Principal"]["AWS"]
+    assert signers == [with_cli.arn_of("TrainFunctionRole"), publisher]
+
+
+def test_every_function_verifies_with_the_stack_key_and_refuses_unsigned_by_default():
+    stack = LocalStack()
+    assert stack.parameter("AllowUnsignedModels") == "false"
+    alias = stack.properties("ModelSigningKeyAlias")["AliasName"]
+    for function in ("PredictFunction", "BatchScoreFunction", "EvaluateFunction"):
+        environment = stack.function_environment(function)
+        assert environment["MODEL_SIGNING_KEY"] == alias
+        assert environment["ALLOW_UNSIGNED_MODELS"] == "false"

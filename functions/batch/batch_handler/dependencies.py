@@ -75,4 +75,4 @@ def reset() -> None:
     get_loader.cache_clear()
     get_store.cache_clear()
     get_settings.cache_clear()
-    aws.client.cache_clear()
+    aws.clear_clients()

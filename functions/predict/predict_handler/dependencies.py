@@ -12,13 +12,8 @@ from sklambda import aws
 from sklambda.monitoring.capture import DataCapture
 from sklambda.monitoring.capture_factory import build_log_capture
 from sklambda.observability import metrics
-from sklambda.registry.factory import loader_for, registry_for
+from sklambda.registry.factory import loader_for
 from sklambda.registry.loader import ModelLoader
-from sklambda.registry.store import ModelRegistry
-
-
-def new_registry() -> ModelRegistry:
-    return registry_for(get_settings())
 
 
 @cache
@@ -48,5 +43,4 @@ def reset() -> None:
     get_capture.cache_clear()
     get_loader.cache_clear()
     get_settings.cache_clear()
-    aws.client.cache_clear()
-    aws.best_effort_client.cache_clear()
+    aws.clear_clients()

@@ -115,4 +115,4 @@ def reset() -> None:
         settings.get_rollback_settings,
     ):
         getter.cache_clear()
-    aws.client.cache_clear()
+    aws.clear_clients()

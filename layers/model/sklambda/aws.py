@@ -82,3 +82,20 @@ best_effort_client = _ClientCache(
     )
 )
 """A client with short timeouts and no retries, for work a request must not wait on."""
+
+# Loading a model runs inside a request (API Gateway gives up at 29 s, PredictFunction at 30 s):
+# a registry that accepts and never answers must cost a cold request a few seconds, not the
+# budget. A GET of an alias or manifest answers in milliseconds, so 2 s of silence is a fault;
+# the read timeout is per socket read, so a large artifact still streams.
+# Worst case: 2 attempts x (1 s connect + 2 s read) + standard mode's backoff (<= 1 s) = 7 s.
+model_load_client = _ClientCache(
+    Config(retries={"mode": "standard", "total_max_attempts": 2}, connect_timeout=1, read_timeout=2)
+)
+"""A client for fetching a model while nothing serves: a few seconds, then a 503."""
+
+
+def clear_clients() -> None:
+    """Forget every cached client (after a SnapStart restore, or between tests)."""
+    client.cache_clear()
+    best_effort_client.cache_clear()
+    model_load_client.cache_clear()

@@ -21,6 +21,16 @@ class IntegrityError(SklambdaError):
     """An artifact's bytes do not match the sha256 its manifest records."""
 
 
+class CorruptModelError(SklambdaError):
+    """A registry object is not what it claims to be: an alias or manifest that does not
+    parse, or an artifact that matches its hash and still does not load. Permanent: the same
+    bytes fail the same way, so they are not fetched again until the alias moves."""
+
+
+class UntrustedModelError(SklambdaError):
+    """A manifest is unsigned, or its signature was not made by the stack's signing key."""
+
+
 class IncompatibleModelError(SklambdaError):
     """A model was trained with library versions this runtime does not ship."""
 

@@ -39,6 +39,9 @@ class RegistrySettings(EnvironmentSettings):
     model_prefix: str = Field(alias="MODEL_PREFIX")
     model_cache_ttl_seconds: float = Field(alias="MODEL_CACHE_TTL_SECONDS", ge=0)
     model_cache_dir: str = Field(alias="MODEL_CACHE_DIR")
+    # The stack's KMS key (an alias name or ARN) that signs manifests at publish.
+    model_signing_key: str = Field(alias="MODEL_SIGNING_KEY", min_length=1)
+    allow_unsigned_models: bool = Field(alias="ALLOW_UNSIGNED_MODELS")
 
     def model_keys(self) -> ModelKeys:
         return ModelKeys(self.model_name, model_prefix=self.model_prefix)

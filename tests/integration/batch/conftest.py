@@ -31,10 +31,10 @@ def stack() -> LocalStack:
 @pytest.fixture
 def moto() -> Iterator[None]:
     """The embedded AWS with Step Functions actually running state machine definitions."""
-    aws.client.cache_clear()
+    aws.clear_clients()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), enforced_iam():
         yield
-    aws.client.cache_clear()
+    aws.clear_clients()
 
 
 @dataclass

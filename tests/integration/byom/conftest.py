@@ -18,6 +18,7 @@ import pytest
 from sklambda import aws
 from sklambda_local import s3_events
 from sklambda_local.function_logs import add_listener, remove_listener
+from sklambda_local.iam import platform_client
 from sklambda_local.lambda_bridge import run_in_process
 from sklambda_local.log_subscriptions import forward_subscribed_lines
 from sklambda_local.provision import provision_delivery_stream
@@ -96,12 +97,19 @@ def stack() -> LocalStack:
     return LocalStack(parameter_overrides={"DriftMinSamples": "50"})
 
 
+@pytest.fixture(autouse=True)
+def publisher_signing_key(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI and notebook publish as a role the stack's key lets sign (ModelPublisherRoleArn)."""
+    signing_key = stack.function_environment("PredictFunction")["MODEL_SIGNING_KEY"]
+    monkeypatch.setenv("SKLAMBDA_SIGNING_KEY", signing_key)
+
+
 @pytest.fixture
 def scenario(loop: Loop) -> Iterator[Scenario]:
     _reset_function_caches()
     # Real-time capture reaches S3 through PredictFunction's log subscription.
     provision_delivery_stream(loop.stack, aws.client("firehose"), "CaptureLogDeliveryStream")
-    listener = forward_subscribed_lines(loop.stack, lambda: aws.client("firehose"))
+    listener = forward_subscribed_lines(loop.stack, lambda: platform_client("firehose"))
     add_listener(listener)
     cache = {"MODEL_CACHE_DIR": str(loop.workdir / "function-cache")}
     overrides = {name: cache for name in ("PredictFunction", "BatchScoreFunction", "DriftFunction")}

@@ -60,9 +60,11 @@ def test_a_champion_that_cannot_load_is_reported_while_the_previous_one_serves(
     version = publish_bundle(registry, tmp_path / "old").version or ""
     registry.promote(version, reason="forced in the test")
     from predict_handler import dependencies
+    from predict_handler.settings import get_settings
+    from sklambda.registry.factory import serving_registries
 
     # As when the TTL has passed: the next call re-reads the champion alias.
-    dependencies.get_loader().reconnect(dependencies.new_registry())
+    dependencies.get_loader().reconnect(*serving_registries(get_settings()))
 
     served = invoke_predict(load_event("predict_one_row"))
     assert served["json"]["model_version"] == champion.version

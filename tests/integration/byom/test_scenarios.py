@@ -11,7 +11,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 import sklambda
+from sklambda import aws
 from sklambda.registry.loader import ModelLoader
+from sklambda.registry.signing import KmsVerifier
 from sklambda_cli.main import main
 from tests.integration.byom.conftest import Scenario, as_csv_text
 
@@ -38,7 +40,11 @@ def _drifts(scenario: Scenario, rows: list[dict]) -> None:
 
 
 def _candidate_estimator(scenario: Scenario, record: dict) -> object:
-    loader = ModelLoader(scenario.loop.registry, scenario.loop.workdir / "check", 0)
+    key = scenario.loop.stack.function_environment("PredictFunction")["MODEL_SIGNING_KEY"]
+    verifier = KmsVerifier(aws.client("kms"), key)
+    loader = ModelLoader(
+        scenario.loop.registry, scenario.loop.workdir / "check", 0, verifier=verifier
+    )
     return loader.load_version(record["candidate"]).predictor.estimator  # type: ignore[attr-defined]
 
 

@@ -24,7 +24,7 @@ from sklambda_local.eventbridge import LocalEventBridge
 from sklambda_local.executions import wait_for_execution
 from sklambda_local.iam import enforced_iam
 from sklambda_local.lambda_bridge import InvocationLog, lambda_invokes_run_in_process
-from sklambda_local.provision import provision_bucket, provision_retraining
+from sklambda_local.provision import provision_registry, provision_retraining
 from sklambda_local.template import LocalStack
 from tests.integration.conftest import load_event
 
@@ -126,10 +126,11 @@ def breast_cancer() -> TrainingData:
 def loop(stack: LocalStack, tmp_path: Path) -> Iterator[Loop]:
     from retrain_handler import dependencies
 
-    aws.client.cache_clear()
+    aws.clear_clients()
     dependencies.reset()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), enforced_iam():
-        bucket = provision_bucket(stack, aws.client("s3"), "ModelBucket")
+        registry = provision_registry(stack, aws.client("s3"), aws.client("kms"))
+        bucket = registry.bucket
         provision_retraining(stack, aws.client)
         sqs = aws.client("sqs")
         queue_url = sqs.create_queue(QueueName="notifications-reader")["QueueUrl"]
@@ -152,7 +153,7 @@ def loop(stack: LocalStack, tmp_path: Path) -> Iterator[Loop]:
             yield Loop(
                 stack=stack,
                 bucket=bucket,
-                registry=ModelRegistry(aws.client("s3"), bucket, stack.parameter("ModelName")),
+                registry=registry,
                 sfn=aws.client("stepfunctions"),
                 eventbridge=LocalEventBridge(stack, aws.client("stepfunctions")),
                 invocations=invocations,
@@ -160,4 +161,4 @@ def loop(stack: LocalStack, tmp_path: Path) -> Iterator[Loop]:
                 workdir=tmp_path,
             )
     dependencies.reset()
-    aws.client.cache_clear()
+    aws.clear_clients()

@@ -74,6 +74,8 @@ def test_the_settings_accept_exactly_the_names_the_keys_accept(name):
             "MODEL_PREFIX": "models",
             "MODEL_CACHE_TTL_SECONDS": "60",
             "MODEL_CACHE_DIR": "/tmp/models",
+            "MODEL_SIGNING_KEY": "alias/stack-model-signing",
+            "ALLOW_UNSIGNED_MODELS": "false",
         }
     )
     assert settings.model_keys().model_root == f"models/{name}/"

@@ -2,16 +2,16 @@
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from predict_handler.dependencies import get_prediction_service
 from predict_handler.handlers.edge import EdgeRefusal, prepare, refusal_response
 from predict_handler.handlers.errors import register_error_handlers
-from predict_handler.handlers.openapi import build_document
+from predict_handler.handlers.openapi import build_document, swagger_page
+from predict_handler.handlers.routes import register_routes
 from predict_handler.handlers.snapstart import after_restore, before_snapshot
-from predict_handler.models import HealthResponse, PredictRequest, PredictResponse
 from predict_handler.settings import get_settings
 from sklambda import json_input
 from sklambda.observability import logger, metrics, tracer
@@ -22,23 +22,7 @@ register_hooks(before_snapshot, after_restore)
 
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json_input.loads)
 register_error_handlers(app)
-
-
-@app.post("/predict")
-def predict(request: PredictRequest) -> PredictResponse:
-    return get_prediction_service().predict(
-        request.instances, app.current_event.request_context.request_id
-    )
-
-
-@app.get("/model")
-def model() -> dict[str, Any]:
-    return get_prediction_service().model_summary()
-
-
-@app.get("/health")
-def health() -> HealthResponse:
-    return get_prediction_service().health()
+register_routes(app)
 
 
 @app.get("/openapi.json", include_in_schema=False)
@@ -46,6 +30,16 @@ def openapi_document() -> dict[str, Any]:
     contract = get_prediction_service().feature_schema()
     schema, version = contract if contract else (None, None)
     return build_document(app, schema, version)
+
+
+@app.get("/swagger", include_in_schema=False)
+def swagger() -> Response[str]:
+    """The document rendered by Swagger UI, its script and styles inline (no CDN)."""
+    return Response(
+        status_code=200,
+        content_type="text/html; charset=utf-8",
+        body=swagger_page(openapi_document()),
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -7,11 +7,17 @@ which may be null, and the ranges and categories seen in training (informative: 
 them are still scored). Extend ``build_document`` for a per-model contract.
 """
 
+import json
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
+from predict_handler.handlers.routes import register_routes
 from predict_handler.models import ErrorResponse
+from sklambda.registry.manifest import Manifest
 from sklambda.schema import Feature, FeatureKind, FeatureSchema
 
 TITLE = "sklambda prediction API"
@@ -114,3 +120,32 @@ def build_document(
         responses.update({str(status): _error_response(status) for status in statuses})
         operation["responses"] = responses
     return document
+
+
+def contract_resolver() -> APIGatewayRestResolver:
+    """A resolver with the API's documented routes and no settings: what the CLI documents."""
+    app = APIGatewayRestResolver(enable_validation=True)
+    register_routes(app)
+    return app
+
+
+def document_for(manifest: Manifest, version: str) -> dict[str, Any]:
+    """The document the API serves while ``version`` (described by ``manifest``) is champion."""
+    return build_document(contract_resolver(), manifest.feature_schema, version)
+
+
+@cache
+def _swagger_assets() -> tuple[str, str]:
+    """Swagger UI as Powertools ships it inside its package: no CDN is needed to render."""
+    bundled = resources.files("aws_lambda_powertools.event_handler.openapi") / "swagger_ui"
+    script = (bundled / "swagger-ui-bundle.min.js").read_text(encoding="utf-8")
+    styles = (bundled / "swagger-ui.min.css").read_text(encoding="utf-8")
+    return script, styles
+
+
+def swagger_page(document: dict[str, Any]) -> str:
+    """One self-contained HTML page (script, styles and document inline) rendering ``document``."""
+    script, styles = _swagger_assets()
+    # "</" inside the inline JSON would close the <script> element early.
+    spec = json.dumps(document).replace("</", "<\\/")
+    return generate_swagger_html(spec, script, styles, "", None)

@@ -1,9 +1,11 @@
 """SnapStart hooks of PredictFunction: snapshot with the champion loaded, restore unique."""
 
-from predict_handler.dependencies import get_loader, new_registry
+from predict_handler.dependencies import get_loader
+from predict_handler.settings import get_settings
 from sklambda import aws
 from sklambda.errors import ModelUnavailableError
 from sklambda.observability import logger
+from sklambda.registry.factory import serving_registries
 from sklambda.snapstart import reseed_random_generators
 
 
@@ -20,6 +22,6 @@ def before_snapshot() -> None:
 
 def after_restore() -> None:
     """New clients (the snapshot's connections are dead), new randomness, champion re-checked."""
-    aws.client.cache_clear()
-    get_loader().reconnect(new_registry())
+    aws.clear_clients()
+    get_loader().reconnect(*serving_registries(get_settings()))
     reseed_random_generators()

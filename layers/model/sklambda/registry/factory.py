@@ -4,23 +4,49 @@ from pathlib import Path
 
 from sklambda import aws
 from sklambda.registry.loader import ModelLoader
+from sklambda.registry.signing import KmsSigner, KmsVerifier
 from sklambda.registry.store import ModelRegistry
 from sklambda.runtime.registry import SERVE_ARTIFACT
 from sklambda.settings import RegistrySettings, ServingSettings
 
 
-def registry_for(settings: RegistrySettings) -> ModelRegistry:
+def registry_for(settings: RegistrySettings, s3: object | None = None) -> ModelRegistry:
+    """The registry; it signs what it publishes, which only a publishing role is allowed to."""
     return ModelRegistry(
-        aws.client("s3"), settings.model_bucket, settings.model_name, settings.model_prefix
+        s3 or aws.client("s3"),
+        settings.model_bucket,
+        settings.model_name,
+        settings.model_prefix,
+        signer=KmsSigner(aws.client("kms"), settings.model_signing_key),
+    )
+
+
+def verifier_for(settings: RegistrySettings) -> KmsVerifier:
+    return KmsVerifier(
+        aws.model_load_client("kms"),
+        settings.model_signing_key,
+        allow_unsigned=settings.allow_unsigned_models,
+    )
+
+
+def serving_registries(settings: RegistrySettings) -> tuple[ModelRegistry, ModelRegistry]:
+    """The registry a cold load waits on for a few seconds, and the one a warm refresh uses,
+    which gives up within about a second so the loaded model answers meanwhile."""
+    return (
+        registry_for(settings, aws.model_load_client("s3")),
+        registry_for(settings, aws.best_effort_client("s3")),
     )
 
 
 def loader_for(settings: RegistrySettings, *, ttl_seconds: float | None = None) -> ModelLoader:
     ttl = settings.model_cache_ttl_seconds if ttl_seconds is None else ttl_seconds
     runtime = settings.inference_runtime if isinstance(settings, ServingSettings) else None
+    cold, warm = serving_registries(settings)
     return ModelLoader(
-        registry_for(settings),
+        cold,
         Path(settings.model_cache_dir),
         ttl,
+        verifier=verifier_for(settings),
+        refresh_registry=warm,
         inference_runtime=runtime or SERVE_ARTIFACT,
     )

@@ -15,14 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from sklambda.errors import (
     ConcurrentUpdateError,
+    CorruptModelError,
     IntegrityError,
     ModelNotFoundError,
     RollbackUnavailableError,
     VersionExistsError,
 )
 from sklambda.registry.manifest import AliasPointer, ArtifactInfo, Manifest
+from sklambda.registry.signing import SIGNATURE_FILE, ManifestSigner, ManifestVerifier
 from sklambda.storage.errors import PreconditionFailed
 from sklambda.storage.keys import CHAMPION, ModelKeys
 from sklambda.storage.objects import S3Objects, require_conditional_writes
@@ -44,9 +48,39 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+class CorruptAliasError(CorruptModelError):
+    """The alias object does not parse; its ETag says when it has been rewritten."""
+
+    def __init__(self, message: str, etag: str) -> None:
+        super().__init__(message)
+        self.etag = etag
+
+
+def _first_problem(error: ValidationError) -> str:
+    problem = error.errors()[0]
+    location = ".".join(str(part) for part in problem.get("loc", ()))
+    return f"{location}: {problem['msg']}" if location else str(problem["msg"])
+
+
+def _parsed_manifest(body: bytes, what: str) -> Manifest:
+    try:
+        return Manifest.model_validate_json(body)
+    except ValidationError as error:
+        raise CorruptModelError(f"{what} does not parse: {_first_problem(error)}") from error
+
+
 class ModelRegistry:
-    def __init__(self, s3: Any, bucket: str, model_name: str, prefix: str = "models") -> None:
+    def __init__(
+        self,
+        s3: Any,
+        bucket: str,
+        model_name: str,
+        prefix: str = "models",
+        *,
+        signer: ManifestSigner | None = None,
+    ) -> None:
         self._s3 = s3
+        self._signer = signer
         self._objects = S3Objects(s3, bucket)
         self.bucket = bucket
         self.model_name = model_name
@@ -63,8 +97,26 @@ class ModelRegistry:
         for name, content in files.items():
             self._put_new(self.version_key(manifest.version, name), content)
         body = manifest.model_dump_json(indent=2).encode()
+        if self._signer is not None:
+            self._put_new(
+                self.version_key(manifest.version, SIGNATURE_FILE),
+                self._signer.sign(body).model_dump_json().encode(),
+            )
         self._put_new(self.keys.manifest_key(manifest.version), body)
         return manifest
+
+    def sign_version(self, version: str) -> None:
+        """Sign a version published before manifests were signed (create-only, like the rest)."""
+        if self._signer is None:
+            raise ValueError("this registry has no signer")
+        body = self._manifest_body(version)
+        self._put_new(
+            self.version_key(version, SIGNATURE_FILE),
+            self._signer.sign(body).model_dump_json().encode(),
+        )
+
+    def is_signed(self, version: str) -> bool:
+        return self._objects.get(self.version_key(version, SIGNATURE_FILE)) is not None
 
     def _put_new(self, key: str, content: Path | bytes) -> None:
         try:
@@ -77,10 +129,29 @@ class ModelRegistry:
             raise VersionExistsError(f"{key} already exists; versions are immutable") from error
 
     def manifest(self, version: str) -> Manifest:
+        return self._parse_manifest(version, self._manifest_body(version))
+
+    def verified_manifest(self, version: str, verifier: ManifestVerifier) -> Manifest:
+        """The manifest, once its signature checks out; not even parsed before that."""
+        body = self._manifest_body(version)
+        signature = self._objects.get_bytes(self.version_key(version, SIGNATURE_FILE))
+        verifier.verify(f"the manifest of {self.model_name} {version}", body, signature)
+        return self._parse_manifest(version, body)
+
+    def _manifest_body(self, version: str) -> bytes:
         body = self._objects.get_bytes(self.keys.manifest_key(version))
         if body is None:
             raise ModelNotFoundError(f"model {self.model_name!r} has no version {version!r}")
-        return Manifest.model_validate_json(body)
+        return body
+
+    def _parse_manifest(self, version: str, body: bytes) -> Manifest:
+        manifest = _parsed_manifest(body, f"the manifest of {self.model_name} {version}")
+        if manifest.version != version or manifest.model_name != self.model_name:
+            raise CorruptModelError(
+                f"the manifest stored as {self.model_name} {version} describes "
+                f"{manifest.model_name} {manifest.version}"
+            )
+        return manifest
 
     def manifest_uri(self, version: str) -> str:
         return self._objects.uri(self.keys.manifest_key(version))
@@ -94,11 +165,17 @@ class ModelRegistry:
         return sorted(version for version in found if version is not None)
 
     def alias(self, alias: str = CHAMPION) -> AliasState | None:
-        found = self._objects.get_json(self.keys.alias_key(alias), AliasPointer)
-        if found is None:
+        stored = self._objects.get(self.keys.alias_key(alias))
+        if stored is None:
             return None
-        pointer, etag = found
-        return AliasState(pointer=pointer, etag=etag)
+        try:
+            pointer = AliasPointer.model_validate_json(stored.body)
+        except ValidationError as error:
+            raise CorruptAliasError(
+                f"the {alias} alias of {self.model_name} is not an alias: {_first_problem(error)}",
+                stored.etag,
+            ) from error
+        return AliasState(pointer=pointer, etag=stored.etag)
 
     def promote(
         self, version: str, *, expected_current: str | None = None, reason: str = ""

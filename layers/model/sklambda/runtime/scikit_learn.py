@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from sklambda.errors import IncompatibleModelError
+from sklambda.errors import CorruptModelError, IncompatibleModelError
 from sklambda.named_columns import select_by_position
 from sklambda.registry.manifest import (
     SKLEARN_JOBLIB,
@@ -101,7 +101,28 @@ class SklearnRuntime:
     def load(self, artifact: Path, manifest: Manifest) -> SklearnPredictor:
         import joblib
 
-        estimator = joblib.load(artifact)
-        # Pipelines fitted on a DataFrame are served rows as arrays in the schema's order.
-        select_by_position(estimator)
-        return SklearnPredictor(estimator, manifest.task)
+        what = f"the artifact of {manifest.model_name} {manifest.version}"
+        try:
+            estimator = joblib.load(artifact)
+        except ModuleNotFoundError as error:
+            raise CorruptModelError(
+                f"{what} needs the module {error.name!r}, which this layer does not ship"
+            ) from error
+        # Unpickling raises whatever the bytes make it raise.
+        except Exception as error:
+            raise CorruptModelError(
+                f"{what} matches its sha256 but does not unpickle: {type(error).__name__}: {error}"
+            ) from error
+        if not callable(getattr(estimator, "predict", None)):
+            raise CorruptModelError(
+                f"{what} unpickles to a {type(estimator).__name__}, which cannot predict"
+            )
+        try:
+            # Pipelines fitted on a DataFrame are served rows as arrays in the schema's order.
+            select_by_position(estimator)
+            return SklearnPredictor(estimator, manifest.task)
+        except AttributeError as error:
+            raise CorruptModelError(
+                f"{what} unpickles to a {type(estimator).__name__}, not a fitted estimator "
+                f"for {manifest.task}: {error}"
+            ) from error
