@@ -114,7 +114,12 @@ def test_manifests_are_signed_by_an_asymmetric_key_only_publishers_may_sign_with
     assert granted["kms:Sign"] == [stack.arn_of("TrainFunctionRole")]
     assert set(granted["kms:Verify"]) == {
         stack.arn_of(f"{function}Role")
-        for function in ("PredictFunction", "BatchScoreFunction", "EvaluateFunction")
+        for function in (
+            "PredictFunction",
+            "BatchScoreFunction",
+            "EvaluateFunction",
+            "TrainFunction",
+        )
     }
     # A CLI publisher role, when the stack names one, may sign too.
     publisher = "arn:aws:iam::123456789012:role/model-publisher"
