@@ -5,7 +5,8 @@ import io
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, redirect_stdout
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,28 +27,61 @@ def add_listener(listener: LineListener) -> None:
     _listeners.append(listener)
 
 
+class _ThreadRoutedStream(io.TextIOBase):
+    """Writes from the invoking thread go to the function's buffer, all others where they went.
+
+    The embedded Step Functions runs functions on its own threads while the CLI or the demo
+    prints progress on the main thread; swapping ``sys.stdout`` for everyone would file those
+    prints under the function's logs.
+    """
+
+    def __init__(self, function_output: io.StringIO, others: Any) -> None:
+        super().__init__()
+        self._function_output = function_output
+        self._others = others
+        self._invoking_thread = threading.get_ident()
+
+    def _target(self) -> Any:
+        if threading.get_ident() == self._invoking_thread:
+            return self._function_output
+        return self._others
+
+    def write(self, text: str) -> int:
+        return int(self._target().write(text) or 0)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def writable(self) -> bool:
+        return True
+
+
 @contextmanager
-def _logger_writes_to(buffer: io.StringIO) -> Iterator[None]:
-    """Powertools' Logger holds the sys.stdout it saw at import; point it at the buffer too."""
+def _function_output_to(buffer: io.StringIO) -> Iterator[None]:
+    """Route this thread's stdout, and Powertools' Logger (which holds the sys.stdout it saw at
+    import), to the buffer."""
     from sklambda.observability import logger
 
+    previous_stdout = sys.stdout
+    sys.stdout = _ThreadRoutedStream(buffer, previous_stdout)
     handler = logger.registered_handler
-    if not isinstance(handler, logging.StreamHandler):
-        yield
-        return
-    previous = handler.setStream(buffer)
+    routed_handler = isinstance(handler, logging.StreamHandler)
+    if routed_handler:
+        previous_stream = handler.stream
+        handler.setStream(_ThreadRoutedStream(buffer, previous_stream))
     try:
         yield
     finally:
-        if previous is not None:
-            handler.setStream(previous)
+        sys.stdout = previous_stdout
+        if routed_handler:
+            handler.setStream(previous_stream)
 
 
 def invoke_capturing_output(
     function_name: str, handler: Callable[[Any, Any], Any], event: Any, context: Any
 ) -> Any:
     buffer = io.StringIO()
-    with _lock, redirect_stdout(buffer), _logger_writes_to(buffer):
+    with _lock, _function_output_to(buffer):
         result = handler(event, context)
     lines = buffer.getvalue().splitlines()
     if _log_path is not None:
