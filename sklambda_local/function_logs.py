@@ -3,9 +3,9 @@ to CloudWatch Logs in AWS, so demo output stays readable; listeners can act on e
 
 import io
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterator
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
