@@ -65,16 +65,18 @@ def _function_output_to(buffer: io.StringIO) -> Iterator[None]:
     previous_stdout = sys.stdout
     sys.stdout = _ThreadRoutedStream(buffer, previous_stdout)
     handler = logger.registered_handler
-    routed_handler = isinstance(handler, logging.StreamHandler)
-    if routed_handler:
-        previous_stream = handler.stream
-        handler.setStream(_ThreadRoutedStream(buffer, previous_stream))
+    stream_handler = handler if isinstance(handler, logging.StreamHandler) else None
+    previous_stream = None
+    if stream_handler is not None:
+        previous_stream = stream_handler.setStream(
+            _ThreadRoutedStream(buffer, stream_handler.stream)
+        )
     try:
         yield
     finally:
         sys.stdout = previous_stdout
-        if routed_handler:
-            handler.setStream(previous_stream)
+        if stream_handler is not None and previous_stream is not None:
+            stream_handler.setStream(previous_stream)
 
 
 def invoke_capturing_output(
