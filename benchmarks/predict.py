@@ -174,7 +174,7 @@ def _serving(routes, service, call_handler):
 
 
 def capture_comparison(stack, trained) -> None:
-    import predict_handler.handlers.api as routes
+    import predict_handler.handlers.routes as routes
     from sklambda_local.functions import import_handler
     from sklambda_local.local_api import LocalContext
 

@@ -62,16 +62,14 @@ print(time.perf_counter() - started)
 def setup(workdir: Path):
     from sklambda import aws
     from sklambda.registry.bundle import publish_bundle
-    from sklambda.registry.store import ModelRegistry
     from sklambda.training.data import load_bundled
     from sklambda.training.train import save_bundle, train_model
     from sklambda_local.functions import apply_environment
-    from sklambda_local.provision import provision_bucket
+    from sklambda_local.provision import provision_registry
     from sklambda_local.template import LocalStack
 
     stack = LocalStack(parameter_overrides={"InferenceRuntime": "onnx"})
-    bucket = provision_bucket(stack, aws.client("s3"), "ModelBucket")
-    registry = ModelRegistry(aws.client("s3"), bucket, stack.parameter("ModelName"))
+    registry = provision_registry(stack, aws.client("s3"), aws.client("kms"))
     trained = train_model(load_bundled("breast_cancer"), model_name=registry.model_name)
     manifest = save_bundle(trained, workdir / "bundle")
     registry.promote(publish_bundle(registry, workdir / "bundle").version or "")
@@ -113,27 +111,37 @@ def cold(stack, trained, workdir: Path, endpoint: str) -> tuple[float, float, st
         **os.environ,
         **apply_environment(stack, "PredictFunction", CAPTURE_SAMPLING_RATE="0"),
         "AWS_ENDPOINT_URL": endpoint,
-        "POWERTOOLS_TRACE_DISABLED": "true",
+        # As in Lambda (Tracing: Active): X-Ray takes its Lambda path, which builds no
+        # sampling client; outside Lambda it would build two, a cost Lambda never pays.
+        "LAMBDA_TASK_ROOT": str(ROOT / "functions" / "predict"),
         "PYTHONPATH": os.pathsep.join([str(ROOT / "functions" / "predict")]),
     }
+    env.pop("POWERTOOLS_TRACE_DISABLED", None)
     row = trained.holdout_features[0].tolist()
     ours_code = COLD_ONNX.format(row=row)
     bare_code = COLD_BARE.format(path=str(workdir / "bundle" / "model.joblib"), row=row)
     ours, bare, imported = [], [], ""
     for attempt in range(COLD_REPEATS):
         env["MODEL_CACHE_DIR"] = str(workdir / f"cold-{attempt}")
-        seconds, has_sklearn, has_scipy = subprocess.check_output(
-            [sys.executable, "-c", ours_code], env=env, text=True
-        ).split()
+        seconds, has_sklearn, has_scipy = _output(ours_code, env).split()
         ours.append(float(seconds))
         imported = f"sklearn imported: {has_sklearn}, scipy imported: {has_scipy}"
-        bare.append(float(subprocess.check_output([sys.executable, "-c", bare_code], env=env)))
+        bare.append(float(_output(bare_code, env)))
     return statistics.median(ours), statistics.median(bare), imported
+
+
+def _output(code: str, env: dict[str, str]) -> str:
+    """The script's stdout; its stderr (X-Ray's notes on calls made during init) only if it
+    fails."""
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(done.stderr)
+    return done.stdout
 
 
 def warm(stack, trained) -> dict[int, dict[str, tuple[float, float]]]:
     """Handler under each runtime, interleaved with the bare predict_proba (ms p50, p99)."""
-    import predict_handler.handlers.api as routes
+    import predict_handler.handlers.routes as routes
     from predict_handler import dependencies
     from predict_handler.services.prediction import PredictionService
     from predict_handler.telemetry import PredictionTelemetry

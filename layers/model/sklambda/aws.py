@@ -10,10 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
+from threading import Lock
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.loaders import Loader, create_loader
 
 
 @dataclass(frozen=True)
@@ -39,17 +43,34 @@ def signing_as(credentials: Credentials | None) -> Iterator[None]:
         _signing_credentials.reset(token)
 
 
+_loader_lock = Lock()
+
+
+@cache
+def _data_loader() -> Loader:
+    return create_loader()
+
+
 def _new_client(service: str, config: Config, credentials: Credentials | None) -> Any:
-    session = (
-        boto3.session.Session(
-            aws_access_key_id=credentials.access_key_id,
-            aws_secret_access_key=credentials.secret_access_key,
-            aws_session_token=credentials.session_token,
+    # Every session would parse the same service and endpoint JSON again (a tenth of a second
+    # per client at cold start); they share one loader, which caches what it parsed.
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _data_loader())
+    with _loader_lock:
+        session = (
+            boto3.session.Session(
+                botocore_session=core,
+                aws_access_key_id=credentials.access_key_id,
+                aws_secret_access_key=credentials.secret_access_key,
+                aws_session_token=credentials.session_token,
+            )
+            if credentials
+            else boto3.session.Session(botocore_session=core)
         )
-        if credentials
-        else boto3.session.Session()
-    )
-    return session.client(service, config=config)  # type: ignore[call-overload]
+        # boto3 appends its own data directory to the loader's paths once per session.
+        paths = _data_loader().search_paths
+        paths[:] = dict.fromkeys(paths)
+        return session.client(service, config=config)  # type: ignore[call-overload]
 
 
 class _ClientCache:

@@ -1,9 +1,12 @@
 """The feature schema a model was trained on, and validation of incoming rows against it."""
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+import operator
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -48,14 +51,28 @@ class FeatureSchema(BaseModel):
     def names(self) -> list[str]:
         return [feature.name for feature in self.features]
 
-    @property
+    # Cached: every request reads these, and a frozen schema's features never change.
+    @cached_property
     def all_numeric(self) -> bool:
         return all(feature.kind is FeatureKind.NUMERIC for feature in self.features)
 
-    @property
+    @cached_property
     def float_matrix(self) -> bool:
         """Rows of this schema fit a float64 matrix (no text column)."""
         return all(feature.kind is not FeatureKind.CATEGORICAL for feature in self.features)
+
+    @cached_property
+    def name_set(self) -> frozenset[str]:
+        return frozenset(feature.name for feature in self.features)
+
+    @cached_property
+    def values_in_order(self) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
+        """A row object's values in schema order, as a sequence (a tuple even for one feature)."""
+        names = self.names
+        if len(names) == 1:
+            only = names[0]
+            return lambda row: (row[only],)
+        return operator.itemgetter(*names)
 
     def categorical_mask(self) -> list[bool]:
         return [feature.kind is FeatureKind.CATEGORICAL for feature in self.features]
@@ -205,20 +222,20 @@ def _numeric_matrix(
     """
     if not schema.all_numeric:
         return None
-    names = schema.names
-    width = len(names)
-    known = set(names)
+    known = schema.name_set
+    width = len(schema.features)
+    in_order = schema.values_in_order
     rows: list[Sequence[Any]] = []
     for instance in instances:
-        if isinstance(instance, Mapping):
+        if type(instance) is dict:
             if instance.keys() != known:
                 return None
-            rows.append([instance[name] for name in names])
-        elif len(instance) == width:
+            rows.append(in_order(instance))
+        elif type(instance) is list and len(instance) == width:
             rows.append(instance)
         else:
             return None
-    if not {type(value) for row in rows for value in row} <= _PLAIN_NUMBERS:
+    if not set(map(type, chain.from_iterable(rows))) <= _PLAIN_NUMBERS:
         return None
     try:
         matrix = np.array(rows, dtype=np.float64).reshape(len(rows), width)

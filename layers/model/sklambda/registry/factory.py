@@ -33,9 +33,14 @@ def serving_registries(settings: RegistrySettings) -> tuple[ModelRegistry, Model
     """The registry a cold load waits on for a few seconds, and the one a warm refresh uses,
     which gives up within about a second so the loaded model answers meanwhile."""
     return (
-        registry_for(settings, aws.model_load_client("s3")),
-        registry_for(settings, aws.best_effort_client("s3")),
+        _reading_registry(settings, aws.model_load_client("s3")),
+        _reading_registry(settings, aws.best_effort_client("s3")),
     )
+
+
+def _reading_registry(settings: RegistrySettings, s3: object) -> ModelRegistry:
+    """A registry that only reads: serving never signs, so no KMS client is built for it."""
+    return ModelRegistry(s3, settings.model_bucket, settings.model_name, settings.model_prefix)
 
 
 def loader_for(settings: RegistrySettings, *, ttl_seconds: float | None = None) -> ModelLoader:
