@@ -12,6 +12,8 @@ so every text gives the same value or the same error whichever parser read it.
 
 import json
 import math
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -43,17 +45,22 @@ def _integer(text: str) -> int | float:
 
 
 def _too_deep(value: Any, limit: int) -> bool:
-    pending = [(value, 1)]
-    while pending:
-        container, depth = pending.pop()
-        if depth > limit:
-            return True
-        children = container.values() if type(container) is dict else container
-        # Rows of plain values are the common case: ruled out at C speed, without a generator.
-        if not any(map(_IS_CONTAINER, map(type, children))):
-            continue
-        pending.extend((child, depth + 1) for child in children if type(child) in _CONTAINERS)
-    return False
+    """True when a container sits deeper than ``limit`` (the value itself is level 1).
+
+    Walked level by level: a level of plain values (the rows' numbers) is ruled out at C speed.
+    """
+    level = [value]
+    for _ in range(limit):
+        if not any(map(_IS_CONTAINER, map(type, _children(level)))):
+            return False
+        level = [child for child in _children(level) if type(child) in _CONTAINERS]
+    return True
+
+
+def _children(level: list[Any]) -> Iterator[Any]:
+    return chain.from_iterable(
+        container.values() if type(container) is dict else container for container in level
+    )
 
 
 def _parse(text: str, max_depth: int, **hooks: Any) -> Any:
