@@ -163,18 +163,19 @@ def capture_variants(stack) -> dict:
     }
 
 
-def _serving(routes, service, call_handler):
-    """The handler call, answered by this service (the route looks its service up per call)."""
+def _serving(shared, service, call_handler):
+    """The handler call, answered by this service: the routes hold the cached getter, whose
+    service (``shared``) hands the call over."""
 
     def call() -> None:
-        routes.get_prediction_service = lambda: service
+        shared.predict = service.predict
         call_handler()
 
     return call
 
 
 def capture_comparison(stack, trained) -> None:
-    import predict_handler.handlers.routes as routes
+    from predict_handler import dependencies
     from sklambda_local.functions import import_handler
     from sklambda_local.local_api import LocalContext
 
@@ -186,7 +187,7 @@ def capture_comparison(stack, trained) -> None:
         f"\ncapture, OMP_NUM_THREADS={threads}, {CAPTURE_REPEATS} interleaved calls each (ms)"
         "      p50      p99 | vs off p50   p99"
     )
-    original = routes.get_prediction_service
+    shared = dependencies.get_prediction_service()
     try:
         # Each variant is interleaved with capture off on its own: the Firehose calls' work in
         # the embedded AWS (a thread of this process) would otherwise spill into the next call.
@@ -194,7 +195,7 @@ def capture_comparison(stack, trained) -> None:
             for rows in (1, 100):
                 calls = {
                     label: _serving(
-                        routes, services[label], _handler_call(handler, context, trained, rows)
+                        shared, services[label], _handler_call(handler, context, trained, rows)
                     )
                     for label in ("capture off", variant)
                 }
@@ -216,7 +217,7 @@ def capture_comparison(stack, trained) -> None:
                         f"{(off50 + own50) / off50:.3f}x {(off99 + own99) / off99:.3f}x"
                     )
     finally:
-        routes.get_prediction_service = original
+        del shared.predict
 
 
 def warm(stack, trained) -> list[tuple[str, float, float, float, float]]:

@@ -141,7 +141,6 @@ def _output(code: str, env: dict[str, str]) -> str:
 
 def warm(stack, trained) -> dict[int, dict[str, tuple[float, float]]]:
     """Handler under each runtime, interleaved with the bare predict_proba (ms p50, p99)."""
-    import predict_handler.handlers.routes as routes
     from predict_handler import dependencies
     from predict_handler.services.prediction import PredictionService
     from predict_handler.telemetry import PredictionTelemetry
@@ -165,7 +164,8 @@ def warm(stack, trained) -> dict[int, dict[str, tuple[float, float]]]:
             settings.max_rows_per_request,
             DataCapture(None, 0.0, CaptureTelemetry(metrics, name)),
         )
-    original = routes.get_prediction_service
+    # The routes hold the cached service getter; its service answers with the one under test.
+    shared = dependencies.get_prediction_service()
     results = {}
     try:
         for rows in (1, 100):
@@ -174,7 +174,7 @@ def warm(stack, trained) -> dict[int, dict[str, tuple[float, float]]]:
 
             def serve(service, call=call):
                 def run() -> None:
-                    routes.get_prediction_service = lambda: service
+                    shared.predict = service.predict  # type: ignore[method-assign]
                     call()
 
                 return run
@@ -189,7 +189,7 @@ def warm(stack, trained) -> dict[int, dict[str, tuple[float, float]]]:
             )
             results[rows] = {label: percentiles(times) for label, times in samples.items()}
     finally:
-        routes.get_prediction_service = original
+        del shared.predict
     return results
 
 
