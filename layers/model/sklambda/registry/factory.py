@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sklambda import aws
 from sklambda.registry.loader import ModelLoader
-from sklambda.registry.signing import KmsSigner, KmsVerifier
+from sklambda.registry.signing import KmsSigner, KmsVerifier, ManifestSignature
 from sklambda.registry.store import ModelRegistry
 from sklambda.runtime.registry import SERVE_ARTIFACT
 from sklambda.settings import RegistrySettings, ServingSettings
@@ -38,9 +38,22 @@ def serving_registries(settings: RegistrySettings) -> tuple[ModelRegistry, Model
     )
 
 
+class _ServingCannotSign:
+    """Serving only reads the registry: no KMS client is built for signing (a tenth of a
+    second of every cold start), and a publish from here fails as the key policy would fail it."""
+
+    def sign(self, body: bytes) -> ManifestSignature:  # noqa: ARG002
+        raise PermissionError("a serving function reads the registry; it cannot sign or publish")
+
+
 def _reading_registry(settings: RegistrySettings, s3: object) -> ModelRegistry:
-    """A registry that only reads: serving never signs, so no KMS client is built for it."""
-    return ModelRegistry(s3, settings.model_bucket, settings.model_name, settings.model_prefix)
+    return ModelRegistry(
+        s3,
+        settings.model_bucket,
+        settings.model_name,
+        settings.model_prefix,
+        signer=_ServingCannotSign(),
+    )
 
 
 def loader_for(settings: RegistrySettings, *, ttl_seconds: float | None = None) -> ModelLoader:
