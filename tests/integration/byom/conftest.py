@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from sklambda import aws
-from sklambda_local import s3_events
 from sklambda_local.function_logs import add_listener, remove_listener
 from sklambda_local.iam import platform_client
 from sklambda_local.lambda_bridge import run_in_process
@@ -25,6 +24,11 @@ from sklambda_local.provision import provision_delivery_stream
 from sklambda_local.template import LocalStack
 from tests.integration.conftest import load_event
 from tests.integration.retraining.conftest import Loop, loop
+from tests.integration.s3_notifications import (
+    BATCH_UPLOAD_RULE,
+    S3Notifications,
+    s3_notifications,
+)
 
 __all__ = ["Scenario", "as_csv_text", "loop", "scenario"]
 
@@ -50,6 +54,7 @@ def _reset_function_caches() -> None:
 class Scenario:
     loop: Loop
     overrides: dict[str, dict[str, str]]
+    notifications: S3Notifications
 
     @property
     def bucket(self) -> str:
@@ -75,8 +80,9 @@ class Scenario:
     def batch(self, name: str, body: str) -> dict[str, Any]:
         key = f"incoming/{name}"
         s3 = aws.client("s3")
-        s3.put_object(Bucket=self.bucket, Key=key, Body=body.encode())
-        self.run("BatchScoreFunction", s3_events.after_put(s3, self.bucket, key))
+        written = s3.put_object(Bucket=self.bucket, Key=key, Body=body.encode())
+        event = self.notifications.delivered(BATCH_UPLOAD_RULE, key, written.get("VersionId"))
+        self.run("BatchScoreFunction", event)
         run = s3.get_object(Bucket=self.bucket, Key=f"runs/{name}.json")["Body"].read()
         return dict(json.loads(run))
 
@@ -113,6 +119,7 @@ def scenario(loop: Loop) -> Iterator[Scenario]:
     add_listener(listener)
     cache = {"MODEL_CACHE_DIR": str(loop.workdir / "function-cache")}
     overrides = {name: cache for name in ("PredictFunction", "BatchScoreFunction", "DriftFunction")}
-    yield Scenario(loop, overrides)
+    with s3_notifications(loop.stack) as notifications:
+        yield Scenario(loop, overrides, notifications)
     remove_listener(listener)
     _reset_function_caches()
