@@ -1,5 +1,7 @@
 """Models fitted elsewhere, and models trained on real CSVs, through the whole loop."""
 
+from contextlib import AbstractContextManager
+
 import joblib
 import numpy as np
 import pandas as pd
@@ -15,9 +17,15 @@ from sklambda import aws
 from sklambda.registry.loader import ModelLoader
 from sklambda.registry.signing import KmsVerifier
 from sklambda_cli.main import main
+from sklambda_local.iam import running_as
 from tests.integration.byom.conftest import Scenario, as_csv_text
 
 MODEL_NAME = "sklambda-model"
+
+
+def _as_publisher(scenario: Scenario) -> AbstractContextManager[None]:
+    """Publishing signs as a user holding only the template's ModelPublisherPolicy."""
+    return running_as(scenario.loop.stack, "ModelPublisherPolicy")
 
 
 def _serves_and_scores(scenario: Scenario, good: dict, bad: dict, rows: list[dict]) -> dict:
@@ -58,13 +66,14 @@ def test_a_wine_pipeline_published_with_the_cli_serves_and_retrains_as_itself(
     data = frame.assign(target=target)
     data.to_csv(tmp_path / "train.csv", index=False)
 
-    code = main(
-        [
-            "publish", "--model", str(tmp_path / "model.joblib"), "--data",
-            str(tmp_path / "train.csv"), "--target", "target", "--promote",
-            "--bucket", scenario.bucket, "--model-name", MODEL_NAME,
-        ]
-    )  # fmt: skip
+    with _as_publisher(scenario):
+        code = main(
+            [
+                "publish", "--model", str(tmp_path / "model.joblib"), "--data",
+                str(tmp_path / "train.csv"), "--target", "target", "--promote",
+                "--bucket", scenario.bucket, "--model-name", MODEL_NAME,
+            ]
+        )  # fmt: skip
 
     out = capsys.readouterr().out
     assert code == 0, out
@@ -113,10 +122,11 @@ def test_a_column_transformer_fitted_on_a_dataframe_is_published_from_a_notebook
     )
     pipeline = make_pipeline(columns, LogisticRegression()).fit(frame, label)
 
-    manifest = sklambda_cli.publish_model(
-        pipeline, frame, label, target="bought", bucket=scenario.bucket,
-        model_name=MODEL_NAME, promote=True, verbose=False,
-    )  # fmt: skip
+    with _as_publisher(scenario):
+        manifest = sklambda_cli.publish_model(
+            pipeline, frame, label, target="bought", bucket=scenario.bucket,
+            model_name=MODEL_NAME, promote=True, verbose=False,
+        )  # fmt: skip
 
     kinds = {feature.name: feature.kind.value for feature in manifest.feature_schema.features}
     assert kinds == {"town": "categorical", "size": "numeric", "rooms": "numeric",
@@ -162,7 +172,9 @@ def test_a_5000_row_export_with_an_id_many_towns_and_blanks_trains_and_serves(
     assert code == 0, out
     assert "dropped column 'customer_id'" in out
     assert "task: classification" in out
-    assert main(["publish", str(tmp_path / "b"), "--promote", "--bucket", scenario.bucket]) == 0
+    with _as_publisher(scenario):
+        published = main(["publish", str(tmp_path / "b"), "--promote", "--bucket", scenario.bucket])
+    assert published == 0
 
     good = {"town": "Town001", "income": 41000.0, "member": True}
     batch_rows = [{"town": row[1], "income": row[2], "member": row[3]} for row in table[:30]]
@@ -219,7 +231,8 @@ def test_bundled_datasets_from_csv_train_serve_score_drift_and_retrain(
     out = capsys.readouterr().out
     assert code == 0, out
     assert task_line in out
-    assert main(["publish", bundle, "--promote", "--bucket", scenario.bucket]) == 0
+    with _as_publisher(scenario):
+        assert main(["publish", bundle, "--promote", "--bucket", scenario.bucket]) == 0
     rows = frame.drop(columns="target").head(60).to_dict("records")
     first = next(iter(rows[0]))
     _serves_and_scores(scenario, rows[0], {**rows[0], first: None}, rows[:20])
