@@ -136,6 +136,16 @@ def test_a_column_transformer_fitted_on_a_dataframe_is_published_from_a_notebook
     body = _serves_and_scores(scenario, good, {**rows[0], "garden": "maybe"}, rows[:20])
     assert body["warnings"][0]["feature"] == "town"
     assert body["warnings"][0]["value"] == "lille"
+    # Batch scores unseen towns too, and counts them per feature in the run record
+    unseen = [
+        {**row, "town": town}
+        for row, town in zip(rows[:3], ["lille", "Rome", "lille"], strict=True)
+    ]
+    run = scenario.batch("unseen.csv", pd.DataFrame([*rows[:5], *unseen]).to_csv(index=False))
+    assert (run["rows_scored"], run["rows_rejected"]) == (8, 0)
+    assert run["unseen_categories"] == {
+        "town": {"rows": 3, "values": {"lille": 2, "Rome": 1}, "values_cut": False}
+    }
     model = scenario.get("get_model")
     assert model["metrics_holdout"]["rows"] == 80
     _drifts(scenario, rows)
