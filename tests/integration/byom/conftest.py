@@ -10,6 +10,7 @@ import io
 import json
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ import pytest
 
 from sklambda import aws
 from sklambda_local.function_logs import add_listener, remove_listener
-from sklambda_local.iam import platform_client
+from sklambda_local.iam import platform_client, running_as
 from sklambda_local.lambda_bridge import run_in_process
 from sklambda_local.log_subscriptions import forward_subscribed_lines
 from sklambda_local.provision import provision_delivery_stream
@@ -66,6 +67,10 @@ class Scenario:
         )
         assert not failed, result
         return result
+
+    def as_publisher(self) -> AbstractContextManager[None]:
+        """Publishing signs as a user holding only the template's ModelPublisherPolicy."""
+        return running_as(self.loop.stack, "ModelPublisherPolicy")
 
     def predict(self, instances: list[Any], request_id: str = "r1") -> tuple[int, Any]:
         event = copy.deepcopy(load_event("predict_one_row"))

@@ -1,7 +1,5 @@
 """Models fitted elsewhere, and models trained on real CSVs, through the whole loop."""
 
-from contextlib import AbstractContextManager
-
 import joblib
 import numpy as np
 import pandas as pd
@@ -17,15 +15,9 @@ from sklambda import aws
 from sklambda.registry.loader import ModelLoader
 from sklambda.registry.signing import KmsVerifier
 from sklambda_cli.main import main
-from sklambda_local.iam import running_as
 from tests.integration.byom.conftest import Scenario, as_csv_text
 
 MODEL_NAME = "sklambda-model"
-
-
-def _as_publisher(scenario: Scenario) -> AbstractContextManager[None]:
-    """Publishing signs as a user holding only the template's ModelPublisherPolicy."""
-    return running_as(scenario.loop.stack, "ModelPublisherPolicy")
 
 
 def _serves_and_scores(scenario: Scenario, good: dict, bad: dict, rows: list[dict]) -> dict:
@@ -66,7 +58,7 @@ def test_a_wine_pipeline_published_with_the_cli_serves_and_retrains_as_itself(
     data = frame.assign(target=target)
     data.to_csv(tmp_path / "train.csv", index=False)
 
-    with _as_publisher(scenario):
+    with scenario.as_publisher():
         code = main(
             [
                 "publish", "--model", str(tmp_path / "model.joblib"), "--data",
@@ -122,7 +114,7 @@ def test_a_column_transformer_fitted_on_a_dataframe_is_published_from_a_notebook
     )
     pipeline = make_pipeline(columns, LogisticRegression()).fit(frame, label)
 
-    with _as_publisher(scenario):
+    with scenario.as_publisher():
         manifest = sklambda_cli.publish_model(
             pipeline, frame, label, target="bought", bucket=scenario.bucket,
             model_name=MODEL_NAME, promote=True, verbose=False,
@@ -182,7 +174,7 @@ def test_a_5000_row_export_with_an_id_many_towns_and_blanks_trains_and_serves(
     assert code == 0, out
     assert "dropped column 'customer_id'" in out
     assert "task: classification" in out
-    with _as_publisher(scenario):
+    with scenario.as_publisher():
         published = main(["publish", str(tmp_path / "b"), "--promote", "--bucket", scenario.bucket])
     assert published == 0
 
@@ -241,7 +233,7 @@ def test_bundled_datasets_from_csv_train_serve_score_drift_and_retrain(
     out = capsys.readouterr().out
     assert code == 0, out
     assert task_line in out
-    with _as_publisher(scenario):
+    with scenario.as_publisher():
         assert main(["publish", bundle, "--promote", "--bucket", scenario.bucket]) == 0
     rows = frame.drop(columns="target").head(60).to_dict("records")
     first = next(iter(rows[0]))
