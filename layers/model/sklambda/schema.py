@@ -2,6 +2,7 @@
 
 import math
 import operator
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -305,6 +306,22 @@ class UnseenCategory:
 
     def __str__(self) -> str:
         return f"feature '{self.feature}': category {self.value!r:.60} was not seen in training"
+
+
+def unseen_category_counts(schema: FeatureSchema, matrix: np.ndarray) -> dict[str, Counter[str]]:
+    """Per feature, how many rows carry each category outside its training set: the rule of
+    ``unseen_categories``, counted instead of listed, for files of any size."""
+    counts: dict[str, Counter[str]] = {}
+    for column, feature in enumerate(schema.features):
+        if feature.kind is not FeatureKind.CATEGORICAL or feature.categories_truncated:
+            continue
+        known = frozenset(feature.categories or ())
+        present = Counter(matrix[:, column].tolist())
+        present.pop(None, None)  # a missing value is not an unseen one
+        unseen = Counter({str(value): n for value, n in present.items() if value not in known})
+        if unseen:
+            counts[feature.name] = unseen
+    return counts
 
 
 def unseen_categories(schema: FeatureSchema, matrix: np.ndarray) -> list[UnseenCategory]:
