@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from sklambda.training.data import TrainingData, load_bundled
+from sklambda.training.data import load_bundled
 from sklambda_local.executions import entered_states
 from sklambda_local.lambda_bridge import run_in_process
 from sklambda_local.template import LocalStack
@@ -81,13 +81,9 @@ def _log_then_logistic() -> Any:
     return make_pipeline(FunctionTransformer(np.log1p), LogisticRegression(max_iter=1000))
 
 
-def _iris() -> TrainingData:
-    return load_bundled("iris")
-
-
 def test_a_candidate_that_does_not_convert_is_rejected_under_onnx_with_its_reason(loop: Loop):
     # Given a weak champion whose pipeline cannot be converted, promoted by hand
-    iris = _iris()
+    iris = load_bundled("iris")
     weak = loop.publish_champion(shuffled_labels(iris), pipeline=_log_then_logistic())
     loop.seed_training(as_csv(iris))
 
