@@ -76,7 +76,7 @@ validate: $(STAMP)
 build: $(STAMP) ## sam build for arm64
 	@$(BIN)/sam build --cached --parallel
 
-sizes: build ## Each function plus its layers, unzipped and zipped; fails above 200 MiB
+sizes: build ## Each function plus its layers, unzipped and zipped; fails above its budget
 	@$(BIN)/python scripts/check_sizes.py
 
 bench: $(STAMP) ## Print the benchmark figures (every script runs; fails at the end if one failed)
