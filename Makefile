@@ -25,7 +25,7 @@ SAM_CONFIG_ENV ?= default
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml layers/model/requirements.txt layers/onnx/requirements.txt requirements-dev.txt
+$(STAMP): pyproject.toml layers/model/requirements.txt layers/onnx/requirements.txt layers/convert/requirements.txt requirements-dev.txt
 	@test -n "$(BASE_PYTHON)" || { echo "error: python$(PY_VERSION) was not found on PATH or under pyenv" >&2; exit 1; }
 	@echo "==> creating $(VENV) with $(BASE_PYTHON)"
 	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != ($(subst .,$(comma) ,$(PY_VERSION))))' 2>/dev/null \
@@ -76,7 +76,7 @@ validate: $(STAMP)
 build: $(STAMP) ## sam build for arm64
 	@$(BIN)/sam build --cached --parallel
 
-sizes: build ## Each function plus its layers, unzipped and zipped; fails above 200 MiB
+sizes: build ## Each function plus its layers, unzipped and zipped; fails above its budget
 	@$(BIN)/python scripts/check_sizes.py
 
 bench: $(STAMP) ## Print the benchmark figures (every script runs; fails at the end if one failed)

@@ -1,9 +1,9 @@
 """Deployment size of every function in a `sam build` output, with the layers it uses.
 
 Lambda refuses a function whose code plus layers exceed 250 MiB unzipped; this fails above
-our own budget (200 MiB by default, 100 MiB with the lean ONNX layer) so there is room for the
-next dependency. A function whose layer is chosen by a template condition (InferenceRuntime)
-is measured with each choice. Zipped sizes are
+our own budget (200 MiB by default, 100 MiB with the lean ONNX layer, 235 MiB with the
+conversion layer) so there is room for the next dependency. A function whose layer is chosen by
+a template condition (InferenceRuntime) is measured with each choice. Zipped sizes are
 printed for information (the direct-upload limit is 50 MiB, SAM uploads through S3).
 
 Usage: python scripts/check_sizes.py [--build-dir .aws-sam/build] [--limit-mib 200]
@@ -24,8 +24,12 @@ from sklambda_local.template import PROJECT_ROOT, TEMPLATE_PATH, load_template
 MIB = 2**20
 DEFAULT_LIMIT_MIB = 200
 FUNCTION_TYPES = {"AWS::Serverless::Function", "AWS::Lambda::Function"}
-# Budgets tighter than the default for a function using the layer (the issue's targets).
-LAYER_LIMITS_MIB = {"OnnxLayer": 100.0}
+# Budgets of a function using the layer, in place of the default. The lean ONNX layer's is the
+# issue's target. The conversion layer's is wider: converting a candidate and measuring its
+# parity needs scikit-learn (to load and score the pickle), skl2onnx, onnx and onnxruntime in
+# one process, so that stack is the scikit-learn one plus about 40 MiB however it is split
+# (docs/onnx.md); 235 MiB still keeps 15 MiB below Lambda's limit.
+LAYER_LIMITS_MIB = {"OnnxLayer": 100.0, "ConvertLayer": 235.0}
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,8 @@ def function_sizes(
         for layer_ids in choices:
             name = logical_id if len(choices) == 1 else f"{logical_id}+{'+'.join(layer_ids)}"
             limit = min(
-                [limit_mib, *(LAYER_LIMITS_MIB.get(layer, limit_mib) for layer in layer_ids)]
+                (LAYER_LIMITS_MIB[layer] for layer in layer_ids if layer in LAYER_LIMITS_MIB),
+                default=limit_mib,
             )
             layers = tuple(measure(build_dir / layer) for layer in layer_ids)
             sizes.append(FunctionSize(name, measure(build_dir / logical_id), layers, limit))

@@ -1,14 +1,9 @@
 """The serving path under InferenceRuntime=onnx runs with scikit-learn, scipy and joblib absent,
 as in the lean layer, and without the onnxruntime dependencies that layer leaves out."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from sklambda.registry.manifest import MANIFEST_FILE, ONNX_FILE
 from sklambda_local.template import PROJECT_ROOT, LocalStack
+from tests.unit.layer_stack import pins, run_with_only
 
 # What layers/Makefile installs into the lean layer (its pins and their dependencies), and
 # the AWS SDK the Lambda runtime provides; any other installed package counts as absent, so
@@ -39,21 +34,6 @@ LEAN_LAYER = (
 NEVER = ("sklearn", "scipy", "joblib")
 
 SERVE = """
-import importlib.abc, importlib.machinery, json, sys, sysconfig
-lean = set(sys.argv[1].split(","))
-installed = sysconfig.get_paths()["purelib"]
-
-class Absent(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        top = name.partition(".")[0]
-        if top in lean or name != top:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is not None and (spec.origin or "").startswith(installed):
-            raise ModuleNotFoundError(f"No module named {name!r} (absent from the lean layer)")
-        return None
-
-sys.meta_path.insert(0, Absent())
 import numpy as np
 from pathlib import Path
 import predict_handler.handlers.api
@@ -66,7 +46,7 @@ runtime = runtime_for(manifest, "onnx")
 runtime.check(manifest)
 predictor = runtime.load(Path(sys.argv[3]), manifest)
 scores = predictor.predict(np.zeros((3, len(manifest.feature_schema.names))))
-loaded = sorted({name.partition(".")[0] for name in sys.modules} - lean)
+loaded = sorted({name.partition(".")[0] for name in sys.modules} - allowed)
 print(json.dumps([predictor.runtime, scores.labels.tolist(), scores.probabilities.shape, loaded]))
 """
 
@@ -75,44 +55,28 @@ def test_predict_and_batch_serve_with_onnx_while_scikit_learn_cannot_be_imported
     bundle_dir,
 ):
     manifest_path, graph = bundle_dir / MANIFEST_FILE, bundle_dir / ONNX_FILE
-    environment = {
-        **os.environ,
-        **LocalStack(parameter_overrides={"InferenceRuntime": "onnx"}).function_environment(
-            "PredictFunction"
-        ),
-        **LocalStack(parameter_overrides={"InferenceRuntime": "onnx"}).function_environment(
-            "BatchScoreFunction"
-        ),
-        "PYTHONPATH": os.pathsep.join(
-            str(PROJECT_ROOT / part)
-            for part in ("layers/model", "functions/predict", "functions/batch")
-        ),
-    }
-    environment.pop("AWS_ENDPOINT_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-c", SERVE, ",".join(LEAN_LAYER), str(manifest_path), str(graph)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    onnx = LocalStack(parameter_overrides={"InferenceRuntime": "onnx"})
+    served = run_with_only(
+        LEAN_LAYER,
+        SERVE,
+        [str(manifest_path), str(graph)],
+        python_path=("layers/model", "functions/predict", "functions/batch"),
+        environment={
+            **onnx.function_environment("PredictFunction"),
+            **onnx.function_environment("BatchScoreFunction"),
+        },
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    runtime, labels, shape, loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert isinstance(served, list)
+    runtime, labels, shape, loaded = served
     assert runtime == "onnxruntime"
     assert shape == [3, 2]
     assert not set(NEVER) & set(loaded), loaded
     assert len(labels) == 3
 
 
-def _pins(path: Path) -> dict[str, str]:
-    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
-    return dict(line.split("==", 1) for line in lines if "==" in line)
-
-
 def test_the_lean_layer_pins_the_shared_libraries_as_the_scikit_learn_layer_does():
-    lean = _pins(PROJECT_ROOT / "layers" / "onnx" / "requirements.txt")
-    full = _pins(PROJECT_ROOT / "layers" / "model" / "requirements.txt")
+    lean = pins(PROJECT_ROOT / "layers" / "onnx" / "requirements.txt")
+    full = pins(PROJECT_ROOT / "layers" / "model" / "requirements.txt")
     shared = set(lean) - {"onnxruntime"}
     assert shared
     assert {name: lean[name] for name in shared} == {name: full.get(name) for name in shared}

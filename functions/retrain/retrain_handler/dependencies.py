@@ -62,7 +62,13 @@ def get_evaluate_service() -> EvaluateService:
     config = settings.get_evaluate_settings()
     # A zero TTL: the loader is used only to fetch, verify and unpickle named versions.
     loader = loader_for(config, ttl_seconds=0)
-    return EvaluateService(aws.client("s3"), config.model_bucket, loader, config.policy())
+    return EvaluateService(
+        aws.client("s3"),
+        config.model_bucket,
+        loader,
+        config.policy(),
+        inference_runtime=config.inference_runtime,
+    )
 
 
 @cache

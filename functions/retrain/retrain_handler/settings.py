@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from functools import cache
+from typing import Literal
 
 from pydantic import Field
 
@@ -46,11 +47,15 @@ class TrainSettings(RegistrySettings):
 
 
 class EvaluateSettings(RegistrySettings):
+    """Not ServingSettings: both models are scored from their pickles (this layer has no ONNX
+    Runtime); the deployed runtime only decides whether the candidate could serve."""
+
     promotion_metric: PromotionMetric = Field(alias="PROMOTION_METRIC")
     promotion_tolerance: float = Field(alias="PROMOTION_TOLERANCE", ge=0)
     max_artifact_mb: float = Field(alias="CANDIDATE_MAX_ARTIFACT_MB", gt=0)
     max_load_seconds: float = Field(alias="CANDIDATE_MAX_LOAD_SECONDS", gt=0)
     max_predict_milliseconds: float = Field(alias="CANDIDATE_MAX_PREDICT_MS", gt=0)
+    inference_runtime: Literal["onnx", "sklearn"] = Field(alias="INFERENCE_RUNTIME")
 
     def policy(self) -> GatePolicy:
         return GatePolicy(

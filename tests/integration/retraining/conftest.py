@@ -72,9 +72,13 @@ class Loop:
     invocations: InvocationLog
     queue_url: str
     workdir: Path
+    overrides: dict[str, dict[str, str]]
 
-    def publish_champion(self, data: TrainingData) -> str:
-        trained = train_model(data, model_name=self.registry.model_name, hyperparameters=FAST)
+    def publish_champion(self, data: TrainingData, pipeline: Any = None) -> str:
+        """Promoted as an operator would by hand: no gate, whatever the deployed runtime."""
+        trained = train_model(
+            data, model_name=self.registry.model_name, hyperparameters=FAST, pipeline=pipeline
+        )
         directory = self.workdir / f"bundle-{len(self.registry.version_ids())}"
         save_bundle(trained, directory)
         version = publish_bundle(self.registry, directory).version or ""
@@ -148,6 +152,7 @@ def loop(stack: LocalStack, tmp_path: Path) -> Iterator[Loop]:
                 "MIN_FRESH_HOLDOUT_ROWS": "40",
             },
             "EvaluateFunction": cache,
+            "PredictFunction": cache,
         }
         with lambda_invokes_run_in_process(stack, overrides) as invocations:
             yield Loop(
@@ -159,6 +164,7 @@ def loop(stack: LocalStack, tmp_path: Path) -> Iterator[Loop]:
                 invocations=invocations,
                 queue_url=queue_url,
                 workdir=tmp_path,
+                overrides=overrides,
             )
     dependencies.reset()
     aws.clear_clients()

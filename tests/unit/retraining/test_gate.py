@@ -87,3 +87,12 @@ def test_without_auc_on_both_models_the_gate_falls_back_to_accuracy():
     )
     assert verdict.metric == "accuracy"
     assert verdict.promote
+
+
+def test_a_better_candidate_the_deployed_runtime_cannot_serve_is_rejected_with_that_reason():
+    reason = "cannot serve under InferenceRuntime=onnx: c has no parity-passing ONNX artifact"
+    better = evidence("c", metrics={"roc_auc": 0.99}, unservable=reason)
+    verdict = judge(POLICY, TriggerKind.DRIFT, better, evidence())
+    assert not verdict.promote
+    assert verdict.reasons == [reason]
+    assert verdict.candidate_score == 0.99

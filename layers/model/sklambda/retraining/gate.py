@@ -41,6 +41,9 @@ class Evidence(BaseModel):
     artifact_bytes: int
     load_seconds: float
     predict_milliseconds: float
+    # Why the deployment's inference runtime could not serve it (under onnx: no parity-passing
+    # graph, with the conversion's own one-line note); None when it can.
+    unservable: str | None = None
 
 
 class Verdict(BaseModel):
@@ -66,7 +69,7 @@ def judge(
     policy: GatePolicy, trigger: TriggerKind, candidate: Evidence, champion: Evidence
 ) -> Verdict:
     """Every failed check is a reason to reject; a promotion names why it passed."""
-    problems: list[str] = []
+    problems: list[str] = [candidate.unservable] if candidate.unservable else []
     if candidate.features != champion.features:
         problems.append("feature schema differs from the champion's (names, order or kinds)")
     if candidate.classes != champion.classes:
