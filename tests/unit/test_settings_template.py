@@ -99,7 +99,19 @@ def test_cold_start_fails_naming_a_variable_the_stack_lacks(
     module = _handler_module(stack, logical_id)
     package = module.split(".")[0]
     # A fresh import, with no settings cached from another test, is what a cold start is.
-    for name in [name for name in sys.modules if name.split(".")[0] == package]:
-        monkeypatch.delitem(sys.modules, name)
-    with pytest.raises(ConfigurationError, match=dropped):
-        importlib.import_module(module)
+    # Afterwards the package's modules are exactly the ones before: a half-imported copy left
+    # behind would give later tests a second set of the package's classes.
+    before = {name: loaded for name, loaded in sys.modules.items() if _in(package, name)}
+    for name in before:
+        del sys.modules[name]
+    try:
+        with pytest.raises(ConfigurationError, match=dropped):
+            importlib.import_module(module)
+    finally:
+        for name in [name for name in sys.modules if _in(package, name)]:
+            del sys.modules[name]
+        sys.modules.update(before)
+
+
+def _in(package: str, module_name: str) -> bool:
+    return module_name.split(".")[0] == package
