@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn import datasets
+from sklearn.base import is_classifier
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
 from sklearn.impute import SimpleImputer
@@ -15,6 +16,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
 
 import sklambda
+from sklambda import aws
 from tests.integration.byom.conftest import Scenario
 
 MODEL_NAME = "sklambda-model"
@@ -108,7 +110,14 @@ def _float_class_labels():
     return make_pipeline(StandardScaler(), LogisticRegression()).fit(frame, target), frame, target
 
 
+def _text_labels_without_probabilities():
+    frame, label = _customers()
+    numbers = frame[["age", "spend"]].fillna(40.0)
+    return make_pipeline(StandardScaler(), SVC()).fit(numbers, label), numbers, label
+
+
 MODELS = {
+    "svc-yes-no-labels-no-probabilities": _text_labels_without_probabilities,
     "breast-cancer-boolean-labels": _boolean_labels,
     "wine-float-labels": _float_class_labels,
     "column-transformer-gb-yes-no": _column_transformer_gradient_boosting,
@@ -143,3 +152,9 @@ def test_unfamiliar_models_publish_serve_score_and_drift(scenario: Scenario, nam
     assert status == 200
     (version,) = scenario.drift()["versions"]
     assert version["insufficient_data"] is False, version
+    if not is_classifier(model):
+        return
+    scored = aws.client("s3").get_object(Bucket=scenario.bucket, Key="scored/rows.csv")
+    served = pd.read_csv(scored["Body"], keep_default_na=False)["prediction"].astype(str)
+    assert set(served) <= {str(label) for label in np.unique(target)}, served
+
