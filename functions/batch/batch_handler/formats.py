@@ -57,8 +57,7 @@ def split_csv_line(line: str) -> list[str]:
     except csv.Error as error:
         if "new-line character" in str(error):
             raise CsvLineError(
-                "a carriage return (\\r) or line break outside quotes; lines must end in LF or "
-                "CRLF"
+                "a carriage return (\\r) or line break outside quotes; lines must end in LF or CRLF"
             ) from None
         raise CsvLineError(f"not readable as CSV: {error}") from None
 

@@ -112,7 +112,9 @@ def parse_chunk(layout: Layout, lines: Sequence[str], first_line: int) -> Parsed
     record is one line, or several when a quoted CSV value holds line breaks."""
     records = _records(layout, lines, first_line)
     rejected = [
-        Rejected(number, NOT_UTF8, text) for number, text in records if isinstance(text, Undecodable)
+        Rejected(number, NOT_UTF8, text)
+        for number, text in records
+        if isinstance(text, Undecodable)
     ]
     candidates = [
         (number, text)

@@ -68,7 +68,9 @@ class ScoredRenderer:
         # its format quotes it (repr would write 'yes', which is not JSON, and True for true).
         labels = scores.labels.tolist()
         if self._format is FileFormat.CSV:
-            return [repr(value) if type(value) is float else csv_field(str(value)) for value in labels]
+            return [
+                repr(value) if type(value) is float else csv_field(str(value)) for value in labels
+            ]
         return [json.dumps(value) for value in labels]
 
     def _csv_lines(self, records: list[str], scores: Scores) -> list[str]:
