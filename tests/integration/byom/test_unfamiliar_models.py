@@ -38,9 +38,8 @@ def _customers(rows: int = 300) -> tuple[pd.DataFrame, np.ndarray]:
 
 def _column_transformer_gradient_boosting():
     frame, label = _customers()
-    text = make_pipeline(
-        SimpleImputer(strategy="constant", fill_value="none"), OneHotEncoder(handle_unknown="ignore")
-    )
+    fill = SimpleImputer(strategy="constant", fill_value="none")
+    text = make_pipeline(fill, OneHotEncoder(handle_unknown="ignore"))
     numbers = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
     columns = ColumnTransformer([("text", text, ["plan", "region"]),
                                  ("numbers", numbers, ["age", "spend"])])  # fmt: skip
@@ -157,4 +156,3 @@ def test_unfamiliar_models_publish_serve_score_and_drift(scenario: Scenario, nam
     scored = aws.client("s3").get_object(Bucket=scenario.bucket, Key="scored/rows.csv")
     served = pd.read_csv(scored["Body"], keep_default_na=False)["prediction"].astype(str)
     assert set(served) <= {str(label) for label in np.unique(target)}, served
-

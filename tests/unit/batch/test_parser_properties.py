@@ -6,7 +6,6 @@ import io
 import json
 
 import numpy as np
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -150,7 +149,7 @@ class _FirstFeature:
 
     version = "v1"
 
-    class predictor:  # noqa: N801 - the attribute name LoadedModel has
+    class predictor:
         classes = None
 
         @staticmethod

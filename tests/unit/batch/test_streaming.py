@@ -89,4 +89,5 @@ def test_labels_of_a_classifier_without_probabilities_are_written_as_each_format
     json_lines = ScoredRenderer(json_lines_layout(SCHEMA), None, "v3").lines(
         ['{"x": 1}'] * 4, scores
     )
-    assert [json.loads(line)["prediction"] for line in json_lines] == ["yes", "no, never", True, 2.5]
+    predictions = [json.loads(line)["prediction"] for line in json_lines]
+    assert predictions == ["yes", "no, never", True, 2.5]
