@@ -15,7 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
 
-import sklambda
+import sklambda_cli
 from sklambda import aws
 from tests.integration.byom.conftest import Scenario
 
@@ -135,7 +135,7 @@ MODELS = {
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_unfamiliar_models_publish_serve_score_and_drift(scenario: Scenario, name):
     model, frame, target = MODELS[name]()
-    sklambda.publish_model(
+    sklambda_cli.publish_model(
         model, frame, target, bucket=scenario.bucket, model_name=MODEL_NAME, promote=True,
         verbose=False, feature_names=list(frame.columns),
     )  # fmt: skip
