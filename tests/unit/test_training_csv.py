@@ -160,7 +160,7 @@ def test_any_small_csv_loads_or_fails_with_training_data_error(tmp_path_factory,
         load_csv(path, "label")
 
 
-SPELLINGS = ["N/A", "#N/A", "n/a", "NULL", "<NA>"]
+_NA_SPELLINGS = ["N/A", "#N/A", "n/a", "NULL", "<NA>"]
 _MESSY_EXPORTS = {
     # A trailing delimiter on every line makes a nameless, empty last column.
     "trailing.csv": "a,town,y,\n" + "".join(f"{i},t{i % 3},{i % 2},\n" for i in range(40)),
@@ -170,7 +170,8 @@ _MESSY_EXPORTS = {
     "thousands.csv": "a,town,y\n"
     + "".join(f'"{i},{i:03d}.5",t{i % 3},{i % 2}\n' for i in range(40)),
     "missing-spellings.csv": "a,town,y\n" + "".join(
-        f"{SPELLINGS[i % 5] if i % 4 == 0 else i + 0.5},t{i % 3},{i % 2}\n" for i in range(40)
+        f"{_NA_SPELLINGS[i % 5] if i % 4 == 0 else i + 0.5},t{i % 3},{i % 2}\n"
+        for i in range(40)
     ),
 }  # fmt: skip
 

@@ -149,6 +149,9 @@ class _FirstFeature:
 
     version = "v1"
 
+    class manifest:
+        feature_schema = SCHEMA.model_copy(update={"features": SCHEMA.features[:1]})
+
     class predictor:
         classes = None
 
