@@ -7,7 +7,7 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sklambda.errors import TrainingDataError
@@ -218,6 +218,7 @@ _CELLS = st.one_of(
 )
 
 
+@settings(deadline=None)
 @given(
     st.sampled_from([",", ";", "\t"]),
     st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=25),

@@ -57,7 +57,7 @@ def split_csv_line(line: str) -> list[str]:
     except csv.Error as error:
         if "new-line character" in str(error):
             raise CsvLineError(
-                "a carriage return (\\r) outside quotes; lines must end in LF or CRLF"
+                "a carriage return (\\r) or line break outside quotes; lines must end in LF or CRLF"
             ) from None
         raise CsvLineError(f"not readable as CSV: {error}") from None
 
@@ -79,12 +79,19 @@ def csv_layout(header_line: str, schema: FeatureSchema) -> Layout:
     if missing:
         shown = ", ".join(repr(name) for name in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        separator = next((sign for sign in (";", "\t", "|") if sign in header_line), None)
+        hint = (
+            f"; values must be separated by commas, and this header holds {separator!r}"
+            if separator and len(header) == 1
+            else ""
+        )
         raise UnreadableFileError(
             f"the header lacks the model's feature(s) {shown}{more}; the first line must name "
             "the columns (header found: "
             + ", ".join(header[:8])
             + ("…" if len(header) > 8 else "")
             + ")"
+            + hint
         )
     clashes = [
         name for name in header if name in OUTPUT_COLUMNS or name.startswith(PROBABILITY_PREFIX)

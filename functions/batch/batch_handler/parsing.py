@@ -23,6 +23,8 @@ from sklambda.schema import BOOLEAN_TEXT, FeatureKind, SchemaValidationError, va
 from sklambda.training.data import MISSING_MARKERS, THOUSANDS_NUMBER
 
 _SMALLEST_BISECTED = 32
+# A quoted CSV value may hold line breaks; a record longer than this is a stray quote instead.
+MAX_RECORD_LINES = 200
 NOT_UTF8 = "the line is not valid UTF-8 text (shown here decoded as Latin-1)"
 # What float() accepts beyond this (1_000, non-ASCII digits such as ٣) is refused.
 _ASCII_NUMBER = re.compile(
@@ -45,6 +47,8 @@ class ParsedChunk:
     records: list[str]
     rejected: list[Rejected] = field(default_factory=list)
     blank_lines: int = 0
+    # Lines after the first of records whose quoted values span lines.
+    continuation_lines: int = 0
 
     @property
     def rows_read(self) -> int:
@@ -54,27 +58,79 @@ class ParsedChunk:
 Line = tuple[int, str]
 
 
+def _opens_quote(text: str) -> bool:
+    return not isinstance(text, Undecodable) and text.count('"') % 2 == 1
+
+
+def open_record_start(layout: Layout, lines: Sequence[str]) -> int:
+    """Where a CSV record left open by the block's last lines starts (a quoted value that goes
+    on in the next block), or len(lines) when every record is closed."""
+    if layout.format is not FileFormat.CSV:
+        return len(lines)
+    start = None
+    for index, text in enumerate(lines):
+        if isinstance(text, Undecodable):
+            start = None
+        elif _opens_quote(text):
+            start = index if start is None else None
+    if start is None or len(lines) - start > MAX_RECORD_LINES:
+        return len(lines)
+    return start
+
+
+def _records(layout: Layout, lines: Sequence[str], first_line: int) -> list[Line]:
+    """(first line number, text) per record: a CSV quoted value may span up to
+    MAX_RECORD_LINES lines (a spreadsheet's multi-line note); beyond, each line stands alone."""
+    numbered = [(first_line + offset, text) for offset, text in enumerate(lines)]
+    if layout.format is not FileFormat.CSV or not any('"' in text for text in lines):
+        return numbered
+    records: list[Line] = []
+    index = 0
+    while index < len(lines):
+        end = index + 1
+        if _opens_quote(lines[index]):
+            while end < len(lines) and end - index < MAX_RECORD_LINES:
+                text = lines[end]
+                end += 1
+                if isinstance(text, Undecodable):
+                    end = index + 1
+                    break
+                if _opens_quote(text):
+                    break
+            else:
+                end = index + 1  # never closed within reach: the line stands alone
+        records.append(
+            (first_line + index, lines[index] if end == index + 1 else "\n".join(lines[index:end]))
+        )
+        index = end
+    return records
+
+
 def parse_chunk(layout: Layout, lines: Sequence[str], first_line: int) -> ParsedChunk:
     """``lines[i]`` is line ``first_line + i`` of the file; Undecodable marks lines that are
-    not UTF-8. Never raises on any text: every line is accepted, rejected or blank."""
+    not UTF-8. Never raises on any text: every record is accepted, rejected or blank, and a
+    record is one line, or several when a quoted CSV value holds line breaks."""
+    records = _records(layout, lines, first_line)
     rejected = [
-        Rejected(first_line + offset, NOT_UTF8, text)
-        for offset, text in enumerate(lines)
+        Rejected(number, NOT_UTF8, text)
+        for number, text in records
         if isinstance(text, Undecodable)
     ]
     candidates = [
-        (first_line + offset, text)
-        for offset, text in enumerate(lines)
+        (number, text)
+        for number, text in records
         if text and not text.isspace() and not isinstance(text, Undecodable)
     ]
-    blank = len(lines) - len(candidates) - len(rejected)
+    blank = len(records) - len(candidates) - len(rejected)
     if layout.format is FileFormat.CSV:
         accepted, matrix, refused = _parse_csv(layout, candidates)
     else:
         accepted, matrix, refused = _parse_json_lines(layout, candidates)
     rejected.extend(refused)
     rejected.sort(key=operator.attrgetter("line"))
-    return ParsedChunk(matrix, [text for _, text in accepted], rejected, blank)
+    return ParsedChunk(
+        matrix, [text for _, text in accepted], rejected, blank, len(lines) - len(records)
+    )
 
 
 def _empty(layout: Layout) -> np.ndarray:
@@ -108,6 +164,16 @@ def _parse_csv(layout: Layout, candidates: list[Line]) -> Outcome:
         shaped.sort(key=operator.itemgetter(0))
     if not layout.schema.all_numeric:
         accepted, matrix, refused = _csv_rows_one_by_one(layout, shaped)
+    elif any("\n" in text for _, text in shaped):
+        # numpy's reader would count a line break inside quotes as a new row.
+        single = [row for row in shaped if "\n" not in row[1]]
+        spanning = [row for row in shaped if "\n" in row[1]]
+        fast, fast_matrix, fast_refused = _csv_fast(layout, single)
+        slow, slow_matrix, slow_refused = _csv_rows_one_by_one(layout, spanning)
+        accepted, matrix, refused = _merge_in_line_order(
+            fast, fast_matrix, slow, slow_matrix, fast_refused + slow_refused
+        )
+        refused.sort(key=operator.attrgetter("line"))
     else:
         accepted, matrix, refused = _csv_fast(layout, shaped)
     return accepted, matrix, rejected + refused
@@ -117,7 +183,10 @@ def _shape_problem(layout: Layout, text: str) -> str | None:
     if '"' not in text and "\r" not in text:
         fields = text.count(",") + 1
     elif text.count('"') % 2:
-        return "unterminated quoted field (a quoted value cannot span lines)"
+        return (
+            "unterminated quoted field (a quoted value may span lines, but this one is never "
+            "closed)"
+        )
     else:
         try:
             fields = len(split_csv_line(text))

@@ -1,7 +1,7 @@
 """The streaming loop: one block of lines at a time is parsed, scored and handed to the sinks,
 so memory follows the block size, never the file size."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -9,7 +9,7 @@ import numpy as np
 from batch_handler.adapters.s3io import Lines
 from batch_handler.formats import Layout
 from batch_handler.models import UnseenCategories, add_unseen
-from batch_handler.parsing import Rejected, parse_chunk
+from batch_handler.parsing import Rejected, open_record_start, parse_chunk
 from batch_handler.rendering import ScoredRenderer
 from sklambda.registry.loader import LoadedModel
 from sklambda.runtime import Scores
@@ -29,6 +29,11 @@ class Tally:
         return self.rows_scored + self.rows_rejected
 
 
+def _with_end(blocks: Iterable[Lines]) -> Iterator[Lines | None]:
+    yield from blocks
+    yield None
+
+
 def score_lines(
     blocks: Iterable[Lines],
     layout: Layout,
@@ -43,7 +48,16 @@ def score_lines(
     renderer = ScoredRenderer(layout, model.predictor.classes, model.version)
     schema = model.manifest.feature_schema
     tally = Tally()
-    for lines in blocks:
+    held: list[str] = []
+    for block in _with_end(blocks):
+        if block is None:  # the file ended: a record still open is parsed as it is
+            lines, held = held, []
+        else:
+            lines = held + block
+            cut = open_record_start(layout, lines)
+            lines, held = lines[:cut], lines[cut:]
+        if not lines:
+            continue
         parsed = parse_chunk(layout, lines, first_line + tally.lines)
         tally.lines += len(lines)
         tally.blank_lines += parsed.blank_lines

@@ -64,7 +64,14 @@ class ScoredRenderer:
         if scores.probabilities is not None:
             formatted = self._labels
             return [formatted[label] for label in scores.labels.tolist()]
-        return [repr(value) for value in scores.labels.tolist()]
+        # A classifier without probabilities still predicts labels: text must be quoted as
+        # its format quotes it (repr would write 'yes', which is not JSON, and True for true).
+        labels = scores.labels.tolist()
+        if self._format is FileFormat.CSV:
+            return [
+                repr(value) if type(value) is float else csv_field(str(value)) for value in labels
+            ]
+        return [json.dumps(value) for value in labels]
 
     def _csv_lines(self, records: list[str], scores: Scores) -> list[str]:
         predicted = self._predicted(scores)

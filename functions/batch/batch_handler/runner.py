@@ -72,7 +72,11 @@ def _split_header(blocks: Iterator[Lines]) -> tuple[str | None, Iterable[Lines]]
     if not first:
         return None, blocks
     if isinstance(first[0], Undecodable):
-        raise UnreadableFileError("the header line is not UTF-8 text")
+        utf16 = first[0].startswith(("\xff\xfe", "\xfe\xff")) or "\x00" in first[0]
+        raise UnreadableFileError(
+            "the header line is not UTF-8 text"
+            + ("; the file looks like UTF-16: save it as UTF-8 CSV" if utf16 else "")
+        )
     return first[0], chain([first[1:]], blocks)
 
 

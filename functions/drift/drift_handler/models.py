@@ -1,15 +1,30 @@
 """What the monitoring handlers accept and return."""
 
 from datetime import datetime
+from typing import Any
 
 from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+# The envelope of an EventBridge event; anything else (Records, an HTTP request) is not a run.
+_SCHEDULE_KEYS = frozenset(
+    {"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
+)
 
 
 class DriftRunRequest(BaseModel):
     """A scheduled EventBridge event (its ``time`` ends the window) or an on-demand invoke."""
 
     time: datetime | None = Field(default=None, description="end of the window; default now")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_a_schedule(cls, event: Any) -> Any:
+        if isinstance(event, dict):
+            foreign = sorted(str(key) for key in event if key not in _SCHEDULE_KEYS)
+            if foreign:
+                raise ValueError(f"unexpected top-level keys {', '.join(foreign[:5])}")
+        return event
 
 
 class LabelFileUploaded(S3EventNotificationEventBridgeModel):

@@ -5,7 +5,8 @@ a union that fits nothing runs to many lines about discriminators and fields. La
 the error message to whoever invoked the function, so it says what was expected instead.
 """
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_lambda_powertools.utilities.parser import parse
@@ -48,8 +49,30 @@ def parse_event(event: Any, model: Any, function: str, accepted: Sequence[str]) 
     except (ValidationError, InvalidModelTypeError) as error:
         # Powertools reports a validator that tripped over the input as a model type error.
         problem = _first_problem(error) if isinstance(error, ValidationError) else ""
-        detail = describe(event) if not problem or "Unable to extract tag" in problem else problem
+        foreign = isinstance(event, dict) and "Records" in event
+        if not problem or foreign or "Unable to extract tag" in problem:
+            problem = describe(event)
+        kinds = (
+            accepted[-1] if len(accepted) < 2 else f"{', '.join(accepted[:-1])} or {accepted[-1]}"
+        )
+        # Keys and values come from the caller: one line, whatever they hold.
+        problem = " ".join(problem.split())[:300]
         raise UnsupportedEventError(
-            f"{function} accepts {', '.join(accepted[:-1])} or {accepted[-1]}; "
-            f"this event is none of them ({detail})"
+            f"{function} accepts {kinds}; this event is none of them ({problem})"
         ) from None
+
+
+def accepts(
+    model: Any, function: str, accepted: Sequence[str]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a handler whose event is ``model``: any other event fails in one line naming
+    the kinds ``function`` accepts (Powertools' event_parser would raise pydantic's report)."""
+
+    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(handler)
+        def parsed(event: Any, context: Any) -> Any:
+            return handler(parse_event(event, model, function, accepted), context)
+
+        return parsed
+
+    return decorate

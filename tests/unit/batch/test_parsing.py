@@ -53,7 +53,8 @@ def test_messy_csv_lines_are_each_accepted_or_rejected_with_a_reason():
         7: "feature 'width, cm': infinity is not allowed",
         8: "feature 'width, cm': is missing but the model was trained without missing values",
         9: NOT_UTF8,
-        10: "unterminated quoted field (a quoted value cannot span lines)",
+        10: "unterminated quoted field (a quoted value may span lines, but this one is never "
+        "closed)",
         12: "feature 'width, cm': is missing but the model was trained without missing values",
     }
     assert [row.line for row in parsed.rejected] == sorted(reasons)
@@ -131,3 +132,10 @@ def test_spreadsheet_spellings_read_as_training_reads_them():
     assert parsed.features[:, 0].tolist() == [12345.5, 1000.0, 7.0]
     assert np.isnan(parsed.features[:, 1]).all()
     assert [row.line for row in parsed.rejected] == [4]
+
+
+def test_a_semicolon_separated_header_is_refused_with_the_reason():
+    with pytest.raises(UnreadableFileError, match="separated by commas, and this header holds ';'"):
+        csv_layout("width;height", SCHEMA)
+    with pytest.raises(UnreadableFileError, match="holds '\\\\t'"):
+        csv_layout("id\twidth\theight", SCHEMA)

@@ -77,3 +77,17 @@ def test_rejected_rows_keep_the_original_record():
         "reason": "r",
         "record": {"x": 1},
     }
+
+
+def test_labels_of_a_classifier_without_probabilities_are_written_as_each_format_quotes_them():
+    # An SVC or LinearSVC fitted on text or boolean labels predicts labels and no probabilities
+    scores = Scores(np.array(["yes", "no, never", True, 2.5], dtype=object))
+    csv_lines = ScoredRenderer(csv_layout("id,x", SCHEMA), None, "v3").lines(
+        ["a,1", "b,2", "c,3", "d,4"], scores
+    )
+    assert csv_lines == ["a,1,yes,v3", 'b,2,"no, never",v3', "c,3,True,v3", "d,4,2.5,v3"]
+    json_lines = ScoredRenderer(json_lines_layout(SCHEMA), None, "v3").lines(
+        ['{"x": 1}'] * 4, scores
+    )
+    predictions = [json.loads(line)["prediction"] for line in json_lines]
+    assert predictions == ["yes", "no, never", True, 2.5]

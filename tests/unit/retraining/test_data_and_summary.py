@@ -88,3 +88,34 @@ def test_the_notice_says_what_happened_and_why():
     assert "Trigger: drift (drift-alarm): PSI 0.4 > 0.2" in text
     assert "Holdout labelled, 60 rows: roc_auc candidate 0.9000, champion 0.9500" in text
     assert "- worse than the champion" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("semicolons.csv", "size;colour;label\n" + "".join(
+            f"{i},5;c{i % 3};{i % 2}\n" for i in range(30))),
+        ("thousands.csv", "size,colour,label\n" + "".join(
+            f'"{i},{i:03d}",c{i % 3},{i % 2}\n' for i in range(30))),
+        ("utf16.csv", "size\tcolour\tlabel\n" + "".join(
+            f"{i}\tc{i % 3}\tn/a\n".replace("n/a", str(i % 2)) for i in range(30))),
+    ],
+)  # fmt: skip
+def test_retraining_reads_a_training_csv_as_sklambda_train_read_it(tmp_path, name, text):
+    from sklambda.retraining.data import parse_csv
+    from sklambda.training.data import decode_text, load_csv
+
+    payload = text.encode("utf-16" if name == "utf16.csv" else "utf-8")
+    (tmp_path / name).write_bytes(payload)
+    trained = load_csv(tmp_path / name, "label")
+    examples = list(parse_csv(decode_text(payload, name), "label", name))
+    schema = FeatureSchema(
+        features=[
+            Feature(name="size", kind=FeatureKind.NUMERIC),
+            Feature(name="colour", kind=FeatureKind.CATEGORICAL),
+        ]
+    )
+    retrained = to_training_data(schema, "label", examples, name)
+    assert retrained.columns[0].tolist() == trained.columns[0].tolist()
+    assert retrained.columns[1].tolist() == trained.columns[1].tolist()
+    assert retrained.target.tolist() == trained.target.tolist()

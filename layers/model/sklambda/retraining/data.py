@@ -22,7 +22,15 @@ import numpy as np
 from sklambda.errors import TrainingDataError
 from sklambda.schema import BOOLEAN_TEXT, FeatureKind, FeatureSchema
 from sklambda.storage.objects import ListedObject, S3Objects
-from sklambda.training.data import MISSING_MARKERS, TrainingData, parse_target
+from sklambda.training.data import (
+    MISSING_MARKERS,
+    TrainingData,
+    comma_decimals,
+    decode_text,
+    delimiter_of,
+    number_from_text,
+    parse_target,
+)
 
 
 @dataclass(frozen=True)
@@ -39,16 +47,19 @@ def _objects(
 
 
 def _body(s3: Any, bucket: str, key: str) -> str:
-    return S3Objects(s3, bucket).read_bytes(key).decode("utf-8-sig")
+    # Read as `sklambda train` reads a CSV: UTF-8 or UTF-16, commas or another separator.
+    return decode_text(S3Objects(s3, bucket).read_bytes(key), f"s3://{bucket}/{key}")
 
 
 def parse_csv(text: str, target: str, where: str) -> Iterator[Example]:
-    reader = csv.DictReader(io.StringIO(text))
+    delimiter = delimiter_of(text)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if reader.fieldnames is None or target not in reader.fieldnames:
         raise TrainingDataError(f"{where} has no target column {target!r}")
     for row in reader:
-        label = row.pop(target)
-        yield Example(features=dict(row), label=label)
+        features = comma_decimals(row) if delimiter != "," else dict(row)
+        label = features.pop(target)
+        yield Example(features=features, label=label)
 
 
 def read_csv_examples(s3: Any, bucket: str, prefix: str, target: str) -> list[Example]:
@@ -142,7 +153,10 @@ def to_training_data(
         elif feature.kind is FeatureKind.NUMERIC:
             try:
                 column = np.array(
-                    [math.nan if _is_missing(value) else float(str(value)) for value in values],
+                    [
+                        math.nan if _is_missing(value) else number_from_text(str(value))
+                        for value in values
+                    ],
                     dtype=np.float64,
                 )
             except (TypeError, ValueError) as error:

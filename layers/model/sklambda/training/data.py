@@ -93,6 +93,25 @@ def is_missing_text(value: str) -> bool:
     return value.strip().lower() in MISSING_MARKERS
 
 
+def number_from_text(value: str) -> float:
+    """One CSV cell of a numeric column: a plain number, or one written with thousands
+    separators (12,345.5); raises ValueError otherwise."""
+    text = value.strip()
+    if THOUSANDS_NUMBER.fullmatch(text):
+        text = text.replace(",", "")
+    return float(text)
+
+
+def comma_decimals(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of a file not separated by commas, with 0,5 written as 0.5 (as training reads)."""
+    return {
+        key: value.replace(",", ".")
+        if isinstance(value, str) and _DECIMAL_COMMA_NUMBER.fullmatch(value.strip())
+        else value
+        for key, value in row.items()
+    }
+
+
 def _numbers(values: Sequence[str], missing: Sequence[bool], decimal_comma: bool) -> np.ndarray:
     """Parse present values as numbers, or raise ValueError. Plain numbers, or numbers with
     thousands separators when every present value is written so; `decimal_comma` also takes
@@ -187,7 +206,7 @@ def _is_id_column(name: str, column: np.ndarray) -> bool:
     return len(present) == rows and len(set(present)) == rows
 
 
-def _delimiter(text: str) -> str:
+def delimiter_of(text: str) -> str:
     """The header line's separator: a comma unless the header holds none of them and another
     one (semicolon, tab, bar) instead, as spreadsheets in many locales export."""
     header = text.split("\n", 1)[0]
@@ -208,7 +227,7 @@ def load_csv(
     except OSError as error:
         raise TrainingDataError(f"cannot read {path}: {error.strerror}") from error
     text = decode_text(payload, str(path))
-    delimiter = _delimiter(text)
+    delimiter = delimiter_of(text)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
