@@ -5,6 +5,7 @@ The embedded AWS is a moto server bound to the gateway of a network made for thi
 """
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -18,7 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import boto3
 import yaml
@@ -78,6 +79,18 @@ class LocalAws:
         return ModelRegistry(
             self.client("s3"), self.bucket, self.stack.parameter("ModelName"), signer=signer
         )
+
+    def with_parameters(self, **parameters: str) -> Self:
+        """The same embedded AWS, with functions invoked under other template parameters
+        (``InferenceRuntime="onnx"``): the layers and variables those parameters pick."""
+        stack = LocalStack(
+            template=self.stack.template,
+            parameter_overrides={**self.stack.parameter_overrides, **parameters},
+            stack_name=self.stack.stack_name,
+        )
+        variables = {name: stack.computed_variables(name) for name in stack.function_ids}
+        settings = self.settings.with_parameters(parameters, variables)
+        return dataclasses.replace(self, stack=stack, settings=settings)
 
 
 def _client(service: str, endpoint_url: str) -> Any:
