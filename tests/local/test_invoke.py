@@ -12,18 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samcli.lib.providers.sam_function_provider import SamFunctionProvider
+from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
 from sklambda_local.sam_local import (
     EMULATED_TIMEOUT_SECONDS,
     emulated_template,
     invoke,
     post_json,
+    resolved_template,
     start_api,
 )
 from sklambda_local.template import LocalStack
 from tests.conftest import EVENTS
 from tests.local.scenarios import Scenario, Seeded, scenario_for
-from tests.local.scenarios.onnx import ONNX, ONNX_RUNTIME
+from tests.local.scenarios.onnx import ONNX
 
 pytestmark = pytest.mark.local
 
@@ -56,13 +59,19 @@ def test_sam_local_invoke_on_the_deployed_arm64_build(
     _run_scenario(function, arm64_seeded, deployed_build, tmp_path, **options)
 
 
-def test_the_onnx_runtime_serves_from_a_layer_without_scikit_learn(local_build: Path):
-    stack = LocalStack(parameter_overrides=ONNX_RUNTIME)
-    layers = {function: stack.properties(function)["Layers"] for function in ONNX_FUNCTIONS}
-    assert all(layer == [stack.name_of("OnnxLayer")] for layer in layers.values()), layers
-    packages = {path.name for path in (local_build / "OnnxLayer" / "python").iterdir()}
-    assert "onnxruntime" in packages
-    assert not packages & {"sklearn", "scipy", "joblib"}, sorted(packages)
+def test_under_onnx_sam_local_bakes_only_the_lean_layer(onnx_seeded: Seeded, local_build: Path):
+    """The layers `sam local invoke` puts into the function's image, as SAM itself reads the
+    template the invocations below get."""
+    template = resolved_template(onnx_seeded.aws, local_build / "template.yaml")
+    parameters = dict(onnx_seeded.aws.settings.parameters)
+    stacks, _ = SamLocalStackProvider.get_stacks(str(template), parameter_overrides=parameters)
+    functions = SamFunctionProvider(stacks)
+    for function in ONNX_FUNCTIONS:
+        layers = [Path(layer.codeuri or "") for layer in functions.get(function).layers]
+        assert [layer.name for layer in layers] == ["OnnxLayer"], (function, layers)
+        packages = {path.name for path in (layers[0] / "python").iterdir()}
+        assert "onnxruntime" in packages
+        assert not packages & {"sklearn", "scipy", "joblib"}, sorted(packages)
 
 
 @pytest.mark.parametrize("function", ONNX_FUNCTIONS)
