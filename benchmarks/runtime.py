@@ -62,16 +62,14 @@ print(time.perf_counter() - started)
 def setup(workdir: Path):
     from sklambda import aws
     from sklambda.registry.bundle import publish_bundle
-    from sklambda.registry.store import ModelRegistry
     from sklambda.training.data import load_bundled
     from sklambda.training.train import save_bundle, train_model
     from sklambda_local.functions import apply_environment
-    from sklambda_local.provision import provision_bucket
+    from sklambda_local.provision import provision_registry
     from sklambda_local.template import LocalStack
 
     stack = LocalStack(parameter_overrides={"InferenceRuntime": "onnx"})
-    bucket = provision_bucket(stack, aws.client("s3"), "ModelBucket")
-    registry = ModelRegistry(aws.client("s3"), bucket, stack.parameter("ModelName"))
+    registry = provision_registry(stack, aws.client("s3"), aws.client("kms"))
     trained = train_model(load_bundled("breast_cancer"), model_name=registry.model_name)
     manifest = save_bundle(trained, workdir / "bundle")
     registry.promote(publish_bundle(registry, workdir / "bundle").version or "")
