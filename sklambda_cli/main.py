@@ -259,7 +259,7 @@ def _predict(args: argparse.Namespace) -> None:
 
 
 def _openapi(args: argparse.Namespace) -> None:
-    from predict_handler.handlers.openapi import document_for
+    from sklambda.api.openapi import document_for
 
     registry = _registry(args)
     version = args.model_version

@@ -37,6 +37,7 @@ from sklambda_cli.publishing.tabular import to_training_data
 CLEAN_LOAD_SCRIPT = Path(__file__).with_name("clean_load.py")
 CLEAN_LOAD_SECONDS = 300
 SAMPLE_ROWS = 5
+_ABSENT = object()
 
 
 class ModelRefusedError(SklambdaError):
@@ -60,8 +61,17 @@ def estimator_task(estimator: Any, requested: Task | None) -> Task:
         if is_regressor(estimator)
         else None
     )
+    if not callable(getattr(estimator, "predict", None)):
+        raise ModelRefusedError(
+            f"{type(estimator).__name__} has no predict method; publish the whole pipeline, "
+            "ending in the estimator that predicts"
+        )
     if found is None:
         found = "classification" if hasattr(estimator, "classes_") else requested
+    if found == "classification" and not hasattr(estimator, "classes_"):
+        raise ModelRefusedError(
+            f"{type(estimator).__name__} has no classes_, so it cannot be served as a classifier"
+        )
     if found is None:
         raise ModelRefusedError(
             f"cannot tell whether {type(estimator).__name__} classifies or regresses; "
@@ -194,6 +204,56 @@ def check_loads_in_layer(artifact: Path, manifest: Manifest, rows: list[Any]) ->
     raise ModelRefusedError(f"the model does not load from the layer's packages alone: {reason}")
 
 
+def _label_key(value: Any) -> Any:
+    """A label as compared with the estimator's classes: 1, 1.0, "1" and True's text "True"
+    from a CSV must meet the class the estimator holds, whatever type each side has."""
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value)
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def as_estimator_labels(target: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """y expressed in the estimator's own class values (int 1 for a class fitted as 1.0 is the
+    same label); labels it does not know are refused."""
+    lookup: dict[Any, Any] = {}
+    for label in classes.tolist():
+        lookup.setdefault(_label_key(label), label)
+    matched = [lookup.get(_label_key(value), _ABSENT) for value in target.tolist()]
+    unknown = sorted(
+        {str(value) for value, label in zip(target.tolist(), matched, strict=True)
+         if label is _ABSENT}
+    )  # fmt: skip
+    if unknown:
+        raise ModelRefusedError(
+            f"y holds labels the estimator does not know: {unknown[:5]} "
+            f"(its classes: {[str(label) for label in classes.tolist()][:10]})"
+        )
+    labels = np.empty(len(matched), dtype=classes.dtype if classes.dtype.kind != "U" else object)
+    labels[:] = matched
+    return labels
+
+
+def _check_single_output(estimator: Any, task: Task) -> None:
+    outputs = getattr(estimator, "n_outputs_", None)
+    coefficients = getattr(estimator, "coef_", None)
+    multi = (isinstance(outputs, int) and outputs > 1) or (
+        task == "regression" and getattr(coefficients, "ndim", 1) == 2
+        and coefficients.shape[0] > 1  # type: ignore[union-attr]
+    )
+    if multi:
+        raise ModelRefusedError(
+            f"{type(estimator).__name__} predicts several targets at once; sklambda serves one "
+            "target per model: fit and publish one model per target column"
+        )
+
+
 def build_version(
     estimator: Any,
     data: TrainingData,
@@ -226,9 +286,11 @@ def build_version(
         measured = split_holdout(data, task, holdout_fraction, seed)
     classes = labels_of(estimator) if task == "classification" else None
     if classes is not None:
-        unknown = sorted({str(value) for value in data.target.tolist()} - {str(c) for c in classes})
-        if unknown:
-            raise ModelRefusedError(f"y holds labels the estimator does not know: {unknown[:5]}")
+        data = replace(data, target=as_estimator_labels(data.target, estimator.classes_))
+        measured = replace(
+            measured, target=as_estimator_labels(measured.target, estimator.classes_)
+        )
+    _check_single_output(estimator, task)
     try:
         scores = SklearnPredictor(served, task).predict(measured.features)
         metrics = prediction_scores(task, measured.target, scores)

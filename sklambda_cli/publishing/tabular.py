@@ -80,7 +80,10 @@ def to_training_data(
         raise TrainingDataError(f"duplicate feature names {repeated}")
     labels = np.asarray(target.to_numpy() if hasattr(target, "to_numpy") else target)
     if labels.ndim != 1:
-        raise TrainingDataError(f"y must be 1-D, got shape {labels.shape}")
+        raise TrainingDataError(
+            f"y must be 1-D, got shape {labels.shape}: sklambda serves one target per model, "
+            "so publish one model per target column"
+        )
     if len(labels) != (len(raw[0]) if raw else 0):
         raise TrainingDataError(f"X has {len(raw[0]) if raw else 0} rows, y has {len(labels)}")
     if any(_is_missing(value) for value in labels.tolist()):
@@ -92,8 +95,6 @@ def to_training_data(
         columns.append(column)
         if is_boolean:
             booleans.add(name)
-    if labels.dtype.kind in "iuf":
-        parsed = labels if labels.dtype.kind in "iu" else parse_target(labels.tolist())
-    else:
-        parsed = parse_target(labels.tolist())
+    # Labels keep the type they have; publishing matches them to the estimator's classes.
+    parsed = labels if labels.dtype.kind in "biuf" else parse_target(labels.tolist())
     return TrainingData(names, columns, parsed, target_name, source, frozenset(booleans))

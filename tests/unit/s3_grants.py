@@ -4,6 +4,7 @@ Template tests compare these with the keys the code builds (sklambda.storage.key
 prefix renamed in code and not in the template fails here instead of with AccessDenied in AWS.
 """
 
+from fnmatch import fnmatchcase
 from typing import Any
 
 from sklambda.settings import RegistrySettings
@@ -45,6 +46,11 @@ def grants(stack: LocalStack, logical_id: str) -> dict[str, set[str]]:
 def under(*prefixes: str) -> set[str]:
     """The IAM pattern of everything under each prefix."""
     return {f"{prefix}*" for prefix in prefixes}
+
+
+def covers(patterns: set[str], key: str) -> bool:
+    """Whether an IAM resource pattern among ``patterns`` matches ``key`` (``*`` and ``?``)."""
+    return any(fnmatchcase(key, pattern) for pattern in patterns)
 
 
 def model_keys(

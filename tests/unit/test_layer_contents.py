@@ -63,14 +63,38 @@ def _reachable_from_functions(modules: dict[str, Path]) -> set[str]:
     return reached
 
 
-def test_the_layer_package_imports_nothing_that_lives_outside_it() -> None:
-    offenders = {
-        f"{module} imports {name}"
-        for module, path in _layer_modules().items()
-        for name in _imported_names(path, module)
+def _names_outside_the_layer(path: Path, module: str) -> set[str]:
+    """Imports of outside packages, and strings naming one (``importlib.import_module("...")``
+    or a lazy ``__getattr__`` would depend on it just the same)."""
+    named = {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    return {
+        name
+        for name in _imported_names(path, module) | named
         if name.split(".")[0] in OUTSIDE_THE_LAYER
     }
+
+
+def test_the_layer_package_imports_nothing_that_lives_outside_it() -> None:
+    offenders = {
+        f"{module} names {name}"
+        for module, path in _layer_modules().items()
+        for name in _names_outside_the_layer(path, module)
+    }
     assert not offenders
+
+
+def test_the_outside_check_notices_a_lazy_import_by_name(tmp_path: Path) -> None:
+    hook = tmp_path / "hook.py"
+    hook.write_text(
+        "import importlib\n"
+        "def __getattr__(name):\n"
+        "    return importlib.import_module('sklambda_cli.publishing.publish')\n"
+    )
+    assert _names_outside_the_layer(hook, "sklambda") == {"sklambda_cli.publishing.publish"}
 
 
 def test_every_layer_module_is_imported_by_some_function() -> None:

@@ -158,3 +158,82 @@ def test_any_small_csv_loads_or_fails_with_training_data_error(tmp_path_factory,
     path.write_text(buffer.getvalue())
     with contextlib.suppress(TrainingDataError):
         load_csv(path, "label")
+
+
+_MESSY_EXPORTS = {
+    # A trailing delimiter on every line makes a nameless, empty last column.
+    "trailing.csv": "a,town,y,\n" + "".join(f"{i},t{i % 3},{i % 2},\n" for i in range(40)),
+    "empty-column.csv": "a,notes,y\n" + "".join(f"{i},,{i % 2}\n" for i in range(40)),
+    "semicolons.csv": "a;town;y\n" + "".join(f"{i},5;t{i % 3};{i % 2}\n" for i in range(40)),
+    "tabs.csv": "a\ttown\ty\n" + "".join(f"{i}.5\tt{i % 3}\t{i % 2}\n" for i in range(40)),
+    "thousands.csv": "a,town,y\n" + "".join(f'"{i},{i:03d}.5",t{i % 3},{i % 2}\n' for i in range(40)),
+    "missing-spellings.csv": "a,town,y\n" + "".join(
+        f"{['N/A', '#N/A', 'n/a', 'NULL', '<NA>'][i % 5] if i % 4 == 0 else i + 0.5},t{i % 3},{i % 2}\n"
+        for i in range(40)
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(_MESSY_EXPORTS))
+def test_spreadsheet_exports_read_as_numbers_where_they_hold_numbers(tmp_path, name):
+    (tmp_path / name).write_text(_MESSY_EXPORTS[name])
+    data = load_csv(tmp_path / name, "y")
+    assert "a" in data.feature_names
+    column = data.columns[data.feature_names.index("a")]
+    assert column.dtype.kind == "f"
+    assert np.nanmax(column) >= 39
+    assert all(name for name in data.feature_names)
+    assert len(data.columns) == len(data.feature_names)
+    assert data.rows == 40
+
+
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path):
+    text = "a,b,y\n" + "".join(f"{i},é{i % 3},{i % 2}\n" for i in range(40))
+    for encoding in ("utf-16-le", "utf-16-be"):
+        (tmp_path / "f.csv").write_bytes(text.encode(encoding))
+        assert load_csv(tmp_path / "f.csv", "y").feature_names == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("a,,y\n" + "".join(f"{i},{i},{i % 2}\n" for i in range(30)), "header is empty"),
+        ("a,b,y\n" + "".join(f"{'inf' if i == 7 else i},{i},{i % 2}\n" for i in range(30)),
+         "holds infinity"),
+    ],
+)  # fmt: skip
+def test_values_training_cannot_use_are_refused_in_one_line(tmp_path, content, message):
+    (tmp_path / "f.csv").write_text(content)
+    with pytest.raises(TrainingDataError, match=message) as refused:
+        load_csv(tmp_path / "f.csv", "y")
+    assert "\n" not in str(refused.value)
+
+
+_CELLS = st.one_of(
+    st.sampled_from(["", "NA", "n/a", "inf", "-", "1,234", "1,5", "x", "true", " 3 "]),
+    st.floats(allow_nan=False, allow_infinity=False).map(str),
+    st.text(max_size=5),
+)
+
+
+@given(
+    st.sampled_from([",", ";", "\t"]),
+    st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=25),
+)
+def test_every_column_a_loaded_csv_keeps_can_be_trained_on(tmp_path_factory, delimiter, rows):
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter).writerows([["a", "b", "label"], *rows])
+    path = tmp_path_factory.mktemp("fuzz") / "f.csv"
+    path.write_text(buffer.getvalue())
+    try:
+        data = load_csv(path, "label")
+    except TrainingDataError as error:
+        assert "\n" not in str(error)
+        return
+    for name, column in zip(data.feature_names, data.columns, strict=True):
+        assert name
+        if column.dtype.kind == "f":
+            assert not np.isinf(column).any()
+            assert not np.isnan(column).all()
+        else:
+            assert any(value is not None for value in column.tolist())

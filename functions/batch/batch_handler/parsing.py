@@ -20,7 +20,7 @@ import numpy as np
 from batch_handler.formats import CsvLineError, FileFormat, Layout, Undecodable, split_csv_line
 from sklambda import json_input
 from sklambda.schema import BOOLEAN_TEXT, FeatureKind, SchemaValidationError, validate_instances
-from sklambda.training.data import MISSING_MARKERS
+from sklambda.training.data import MISSING_MARKERS, THOUSANDS_NUMBER
 
 _SMALLEST_BISECTED = 32
 NOT_UTF8 = "the line is not valid UTF-8 text (shown here decoded as Latin-1)"
@@ -230,6 +230,8 @@ def _csv_value(kind: FeatureKind, allows_missing: bool, raw: str) -> tuple[Any, 
             if flag is not None
             else (None, f"expected true or false, got {text!r:.40}")
         )
+    if THOUSANDS_NUMBER.fullmatch(text):  # "12,345" as training reads it
+        text = text.replace(",", "")
     if not _ASCII_NUMBER.fullmatch(text):
         return None, f"expected a number, got {text!r:.40}"
     number = float(text)

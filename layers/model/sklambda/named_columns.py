@@ -14,7 +14,28 @@ from typing import Any
 
 import numpy as np
 
-_CHILDREN = ("estimator", "base_estimator", "regressor", "classifier", "regressor_", "estimator_")
+_CHILDREN = (
+    "estimator",
+    "base_estimator",
+    "regressor",
+    "classifier",
+    "regressor_",
+    "estimator_",
+    "final_estimator",
+    "final_estimator_",
+)
+
+
+def _members(value: Any) -> list[Any]:
+    """Estimators held in an attribute: one object, or any nesting of lists, tuples and object
+    arrays (GradientBoosting keeps its trees in a 2-D ndarray, whose truth value raises)."""
+    if value is None:
+        return []
+    if isinstance(value, np.ndarray):
+        return list(value.ravel()) if value.dtype == object else []
+    if isinstance(value, list | tuple):
+        return [member for item in value for member in _members(item)]
+    return [value]
 
 
 def _nested(estimator: Any) -> Iterator[Any]:
@@ -28,9 +49,11 @@ def _nested(estimator: Any) -> Iterator[Any]:
         seen.add(id(node))
         yield node
         for attribute in ("steps", "transformer_list", "transformers", "transformers_"):
-            stack.extend(item[1] for item in getattr(node, attribute, None) or [])
-        stack.extend(getattr(node, attribute, None) for attribute in _CHILDREN)
-        stack.extend(getattr(node, "estimators_", None) or [])
+            specs = getattr(node, attribute, None)
+            if isinstance(specs, list | tuple):
+                stack.extend(item[1] for item in specs if isinstance(item, tuple | list))
+        for attribute in (*_CHILDREN, "estimators", "estimators_"):
+            stack.extend(_members(getattr(node, attribute, None)))
 
 
 def _selects_by_name(columns: Any) -> bool:

@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-import sklambda
+import sklambda_cli
 from sklambda import aws
 from sklambda.registry.loader import ModelLoader
 from sklambda.registry.signing import KmsVerifier
@@ -113,7 +113,7 @@ def test_a_column_transformer_fitted_on_a_dataframe_is_published_from_a_notebook
     )
     pipeline = make_pipeline(columns, LogisticRegression()).fit(frame, label)
 
-    manifest = sklambda.publish_model(
+    manifest = sklambda_cli.publish_model(
         pipeline, frame, label, target="bought", bucket=scenario.bucket,
         model_name=MODEL_NAME, promote=True, verbose=False,
     )  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from predict_handler.models import ErrorResponse, PredictResponse
+from sklambda.api.models import ErrorResponse, PredictResponse
 
 
 @dataclass

@@ -5,6 +5,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from sklambda import aws
+from sklambda.storage.keys import ModelKeys
 from sklambda_local.alarms import evaluate_alarms
 from tests.integration.conftest import load_event
 from tests.integration.monitoring.conftest import (
@@ -105,6 +106,13 @@ def test_shifted_traffic_drifts_publishes_per_feature_metrics_and_fires_the_alar
     # And it is linked to the first run's report, whose max PSI starts the trend
     assert f'href="{normal["run_id"]}.html"' in html
     assert 'aria-label="max PSI by run"' in html
+    # And the trend the next run reads is one object, written under the function's own role
+    trend_key = ModelKeys("sklambda-model").drift_trend_key(champion.version or "")
+    trend = json.loads(
+        aws.client("s3").get_object(Bucket=registry.bucket, Key=trend_key)["Body"].read()
+    )
+    assert [run["run_id"] for run in trend["runs"]] == [normal["run_id"], shifted["run_id"]]
+    assert trend["runs"][-1]["max_psi"] == version["max_psi"]
 
 
 def test_an_empty_window_publishes_the_marker(run_function, champion, registry):

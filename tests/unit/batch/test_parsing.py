@@ -120,3 +120,14 @@ def test_formats_come_from_the_key():
     assert FileFormat.of_key("incoming/x.ndjson") is FileFormat.JSON_LINES
     with pytest.raises(UnreadableFileError, match="neither CSV"):
         FileFormat.of_key("incoming/x.parquet")
+
+
+def test_spreadsheet_spellings_read_as_training_reads_them():
+    # Numbers with thousands separators and the usual "no value" spellings, as exports write them
+    layout = csv_layout(HEADER, SCHEMA)
+    lines = ['b1,"12,345.5",N/A,x', 'b2,"1,000",#N/A,x', 'b3,"1,00",<NA>,x', "b4,7,NULL,x"]
+    parsed = parse_chunk(layout, lines, first_line=2)
+    assert [row.split(",")[0] for row in parsed.records] == ["b1", "b2", "b4"]
+    assert parsed.features[:, 0].tolist() == [12345.5, 1000.0, 7.0]
+    assert np.isnan(parsed.features[:, 1]).all()
+    assert [row.line for row in parsed.rejected] == [4]

@@ -7,7 +7,7 @@ import pytest
 from drift_handler.settings import DriftSettings, GroundTruthSettings
 from sklambda.storage.keys import LABELS_PREFIX
 from sklambda_local.template import LocalStack
-from tests.unit.s3_grants import grants, model_keys, under
+from tests.unit.s3_grants import covers, grants, model_keys, under
 
 
 def test_the_alarms_other_stacks_refer_to_exist_with_these_logical_ids(stack):
@@ -42,7 +42,12 @@ def test_drift_reads_capture_and_models_and_writes_only_reports_and_its_state(st
     assert allowed["s3:GetObject"] == read
     assert allowed["s3:ListBucket"] == read
     assert allowed["s3:PutObject"] == under(keys.reports_root, keys.state_root)
-    assert keys.drift_watermark_key.startswith(keys.state_root)
+    # Its state: the watermark, and the trend index read instead of listing past reports.
+    for state in (keys.drift_watermark_key, keys.drift_trend_key("20300101T000000Z-abc")):
+        assert state.startswith(keys.state_root)
+        assert covers(allowed["s3:GetObject"], state)
+        assert covers(allowed["s3:PutObject"], state)
+    assert not covers(allowed["s3:PutObject"], keys.manifest_key("v1"))
     assert "s3:DeleteObject" not in allowed
 
 

@@ -90,3 +90,9 @@ def test_batch_outputs_mirror_the_upload_and_runs_are_named_per_version(relative
     run = keys.batch_run_id(upload, version)
     assert run == keys.batch_run_id(upload, version) != keys.batch_run_id(upload, version + "x")
     assert keys.batch_claim_key(run).startswith(f"{keys.BATCH_WORK_PREFIX}{run}/")
+
+
+def test_the_drift_trend_index_is_monitoring_state_of_one_version():
+    keys = ModelKeys("churn", state_prefix="monitoring")
+    assert keys.drift_trend_key("v3") == "monitoring/churn/drift-trend/v3.json"
+    assert not keys.drift_trend_key("v3").startswith(keys.reports_root)

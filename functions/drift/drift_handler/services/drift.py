@@ -121,10 +121,12 @@ class DriftService:
         )
         self._telemetry.drift(traffic.version, report)
         folder = f"drift/{traffic.version}"
-        past = self._reports.past_runs(folder, before=run_id)
+        past = self._reports.past_runs(traffic.version, before=run_id)
         json_uri = self._reports.put(
             f"{folder}/{run_id}.json", report.model_dump_json(indent=2), "application/json"
         )
+        trend = [*past, PastRun(run_id, report.max_psi, report.drifted_fraction)]
+        self._reports.record_trend(traffic.version, trend)
         context = ReportContext(
             model_name=manifest.model_name,
             model_version=traffic.version,
@@ -134,7 +136,7 @@ class DriftService:
             json_href=f"{run_id}.json",
             previous_href=f"{past[-1].run_id}.html" if past else None,
             manifest_uri=self._registry.manifest_uri(traffic.version),
-            trend=[*past, PastRun(run_id, report.max_psi, report.drifted_fraction)],
+            trend=trend,
         )
         html_uri = self._reports.put(
             f"{folder}/{run_id}.html", render_html(report, context), "text/html; charset=utf-8"

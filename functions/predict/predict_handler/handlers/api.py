@@ -9,11 +9,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from predict_handler.dependencies import get_prediction_service
 from predict_handler.handlers.edge import EdgeRefusal, prepare, refusal_response
 from predict_handler.handlers.errors import register_error_handlers
-from predict_handler.handlers.openapi import build_document, swagger_page
-from predict_handler.handlers.routes import register_routes
 from predict_handler.handlers.snapstart import after_restore, before_snapshot
 from predict_handler.settings import get_settings
 from sklambda import json_input
+from sklambda.api.openapi import build_document, swagger_page
+from sklambda.api.routes import register_routes
 from sklambda.observability import logger, metrics, tracer
 from sklambda.snapstart import register_hooks
 
@@ -22,7 +22,7 @@ register_hooks(before_snapshot, after_restore)
 
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json_input.loads)
 register_error_handlers(app)
-register_routes(app)
+register_routes(app, get_prediction_service)
 
 
 @app.get("/openapi.json", include_in_schema=False)

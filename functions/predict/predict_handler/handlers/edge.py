@@ -12,7 +12,7 @@ import binascii
 import json
 from typing import Any
 
-from predict_handler.models import error_document
+from sklambda.api.models import error_document
 
 JSON_MEDIA_TYPE = "application/json"
 _UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii"})

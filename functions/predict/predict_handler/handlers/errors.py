@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from predict_handler.models import error_document
 from predict_handler.services.prediction import TooManyRowsError
+from sklambda.api.models import error_document
 from sklambda.errors import ModelUnavailableError
 from sklambda.observability import logger
 from sklambda.schema import SchemaValidationError

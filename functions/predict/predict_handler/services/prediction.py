@@ -5,8 +5,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from predict_handler.models import HealthResponse, PredictResponse, RowWarning
 from predict_handler.telemetry import PredictionTelemetry
+from sklambda.api.models import HealthResponse, PredictResponse, RowWarning
 from sklambda.errors import ModelUnavailableError, SklambdaError
 from sklambda.monitoring.capture import DataCapture
 from sklambda.registry.loader import LoadedModel, ModelLoader

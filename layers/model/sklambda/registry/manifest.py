@@ -11,7 +11,8 @@ from sklambda.schema import FeatureSchema
 from sklambda.storage.keys import MANIFEST_FILE as MANIFEST_FILE
 
 Task = Literal["classification", "regression"]
-ClassLabel = int | float | str
+# bool first: a model fitted on True/False must keep them, not become 1/0.
+ClassLabel = bool | int | float | str
 ARTIFACT_FILE = "model.joblib"
 # The artifact format names the runtime that serves it (sklambda.runtime.registry); manifests
 # written before the field existed are scikit-learn pickles.

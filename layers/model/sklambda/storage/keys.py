@@ -170,6 +170,11 @@ class ModelKeys:
     def drift_watermark_key(self) -> str:
         return f"{self.state_root}drift-watermark.json"
 
+    def drift_trend_key(self, version: str) -> str:
+        """The last runs' headline figures of one version: the drift report's trend, read in one
+        GET instead of listing every past report."""
+        return f"{self.state_root}drift-trend/{version}.json"
+
     @property
     def labelled_root(self) -> str:
         """Labelled rows for retraining: ground truth writes here, retraining reads here."""

@@ -16,7 +16,16 @@ import numpy as np
 from sklambda.errors import TrainingDataError
 
 BUNDLED_DATASETS = ("breast_cancer", "wine", "iris", "diabetes")
-MISSING_MARKERS = frozenset({"", "na", "nan", "null", "none"})
+# Compared in lower case: the spellings spreadsheets and databases export for "no value"
+# (pandas reads the same ones as missing). "-" and "?" are left out: they can be categories.
+MISSING_MARKERS = frozenset(
+    {"", "na", "nan", "-nan", "null", "none", "n/a", "#n/a", "#na", "<na>", "#n/a n/a", "nil"}
+)
+# 12,345 and 1,234,567.5 as spreadsheets write them when a number column keeps its format.
+THOUSANDS_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
+# A comma decimal separator (0,5), found only in files whose fields are not comma-separated.
+_DECIMAL_COMMA_NUMBER = re.compile(r"[+-]?\d+,\d+", re.ASCII)
+DELIMITERS = (",", ";", "\t", "|")
 BOOLEAN_VALUES = {"true": 1.0, "false": 0.0}
 # An integer column unique on every row is an id only when its name says so; a text column
 # unique on every row is one whatever its name (a category seen once teaches nothing).
@@ -84,7 +93,26 @@ def is_missing_text(value: str) -> bool:
     return value.strip().lower() in MISSING_MARKERS
 
 
-def as_column(values: Sequence[str]) -> tuple[np.ndarray, bool]:
+def _numbers(values: Sequence[str], missing: Sequence[bool], decimal_comma: bool) -> np.ndarray:
+    """Parse present values as numbers, or raise ValueError. Plain numbers, or numbers with
+    thousands separators when every present value is written so; `decimal_comma` also takes
+    0,5 (files separated by semicolons or tabs)."""
+    try:
+        return np.array(
+            [np.nan if absent else float(value) for value, absent in zip(values, missing, strict=True)],
+            dtype=np.float64,
+        )
+    except ValueError:
+        pass
+    present = [value.strip() for value, absent in zip(values, missing, strict=True) if not absent]
+    if decimal_comma and all(_DECIMAL_COMMA_NUMBER.fullmatch(value) for value in present):
+        return _numbers([value.replace(",", ".") for value in values], missing, False)
+    if not all(THOUSANDS_NUMBER.fullmatch(value) or value.isdigit() for value in present):
+        raise ValueError("not numbers")
+    return _numbers([value.replace(",", "") for value in values], missing, False)
+
+
+def as_column(values: Sequence[str], *, decimal_comma: bool = False) -> tuple[np.ndarray, bool]:
     """(column, is_boolean): numeric when every present value parses as a number, boolean when
     every present value is true/false in any case, categorical otherwise."""
     missing = [is_missing_text(value) for value in values]
@@ -100,13 +128,7 @@ def as_column(values: Sequence[str]) -> tuple[np.ndarray, bool]:
             dtype=np.float64,
         ), True
     try:
-        return np.array(
-            [
-                np.nan if absent else float(value)
-                for value, absent in zip(values, missing, strict=True)
-            ],
-            dtype=np.float64,
-        ), False
+        return _numbers(values, missing, decimal_comma), False
     except ValueError:
         column = np.empty(len(values), dtype=object)
         column[:] = [
@@ -128,16 +150,20 @@ def parse_target(values: Sequence[Any]) -> np.ndarray:
 
 
 def decode_text(payload: bytes, where: str) -> str:
-    """UTF-8 (with or without a byte-order mark) or UTF-16 with its byte-order mark."""
+    """UTF-8 (with or without a byte-order mark) or UTF-16 (with or without one)."""
     if payload.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
+    elif len(payload) >= 2 and payload.count(0) * 3 >= len(payload):
+        # UTF-16 without a byte-order mark: every ASCII character carries a NUL byte, which
+        # comes second (little-endian) or first (big-endian).
+        encoding = "utf-16-le" if payload[1] == 0 else "utf-16-be"
     else:
         encoding = "utf-8-sig"
     try:
         return payload.decode(encoding)
     except UnicodeDecodeError as error:
         raise TrainingDataError(
-            f"{where} is neither UTF-8 nor UTF-16 text with a byte-order mark (byte "
+            f"{where} is neither UTF-8 nor UTF-16 text (byte "
             f"0x{payload[error.start]:02x} at offset {error.start}); save it as UTF-8 CSV"
         ) from None
 
@@ -158,6 +184,17 @@ def _is_id_column(name: str, column: np.ndarray) -> bool:
     return len(present) == rows and len(set(present)) == rows
 
 
+def _delimiter(text: str) -> str:
+    """The header line's separator: a comma unless the header holds none of them and another
+    one (semicolon, tab, bar) instead, as spreadsheets in many locales export."""
+    header = text.split("\n", 1)[0]
+    if "," in header:
+        return ","
+    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
 def load_csv(
     path: Path, target: str, drop: Collection[str] = (), *, detect_ids: bool = True
 ) -> TrainingData:
@@ -168,8 +205,9 @@ def load_csv(
     except OSError as error:
         raise TrainingDataError(f"cannot read {path}: {error.strerror}") from error
     text = decode_text(payload, str(path))
+    delimiter = _delimiter(text)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise TrainingDataError(f"{path} is not a readable CSV: {error}") from None
     if len(rows) < 2:
@@ -193,6 +231,15 @@ def load_csv(
     ragged = next((number for number, row in enumerate(body, 2) if len(row) != len(header)), None)
     if ragged is not None:
         raise TrainingDataError(f"{path} line {ragged} has a different number of columns")
+    unnamed = [
+        index + 1
+        for index, name in enumerate(header)
+        if not name and any(not is_missing_text(row[index]) for row in body)
+    ]
+    if unnamed:
+        raise TrainingDataError(
+            f"{path} has values in column(s) {unnamed} whose header is empty; name them"
+        )
     target_index = header.index(target)
     target_values = [row[target_index] for row in body]
     if any(is_missing_text(value) for value in target_values):
@@ -204,7 +251,18 @@ def load_csv(
     for index, name in enumerate(header):
         if index == target_index or name in drop:
             continue
-        column, is_boolean = as_column([row[index] for row in body])
+        values = [row[index] for row in body]
+        if all(is_missing_text(value) for value in values):
+            if name:  # a trailing delimiter makes a nameless empty column: no notice needed
+                notices.append(f"dropped column {name!r}: it is empty on every row")
+            continue
+        column, is_boolean = as_column(values, decimal_comma=delimiter != ",")
+        if column.dtype.kind == "f" and np.isinf(column).any():
+            line = int(np.flatnonzero(np.isinf(column))[0]) + 2
+            raise TrainingDataError(
+                f"{path} column {name!r} holds infinity (first near line {line}); "
+                "serving refuses it, so leave the cell empty or give a number"
+            )
         if detect_ids and _is_id_column(name, column):
             notices.append(
                 f"dropped column {name!r}: a different value on every row (an id), "

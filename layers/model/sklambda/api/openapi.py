@@ -15,8 +15,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
-from predict_handler.handlers.routes import register_routes
-from predict_handler.models import ErrorResponse
+from sklambda.api.models import ErrorResponse
+from sklambda.api.routes import PredictionApi, register_routes
 from sklambda.registry.manifest import Manifest
 from sklambda.schema import Feature, FeatureKind, FeatureSchema
 
@@ -122,10 +122,18 @@ def build_document(
     return document
 
 
+class DocumentOnlyError(RuntimeError):
+    """A resolver built to be documented was asked to serve a request."""
+
+
+def _no_service() -> PredictionApi:
+    raise DocumentOnlyError("this resolver documents the API's routes; it serves no requests")
+
+
 def contract_resolver() -> APIGatewayRestResolver:
-    """A resolver with the API's documented routes and no settings: what the CLI documents."""
+    """A resolver with the API's documented routes and no service: what the CLI documents."""
     app = APIGatewayRestResolver(enable_validation=True)
-    register_routes(app)
+    register_routes(app, _no_service)
     return app
 
 
