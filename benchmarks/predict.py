@@ -18,8 +18,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions" / "predict")]
@@ -174,18 +177,43 @@ def capture_variants(stack) -> dict:
     }
 
 
-def _serving(routes, service, call_handler):
-    """The handler call, answered by this service (the route looks its service up per call)."""
+class ServiceSwitch:
+    """Cached as the handler's prediction service; each call is answered by ``current``.
+
+    The routes hold the cached getter itself (bound when they are registered), so swapping a
+    module attribute would leave every variant answered by the same service."""
+
+    current: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.current, name)
+
+
+@contextmanager
+def switched_service() -> Iterator[ServiceSwitch]:
+    from predict_handler import dependencies
+
+    switch = ServiceSwitch()
+    dependencies.get_prediction_service.cache_clear()
+    with mock.patch.object(dependencies, "PredictionService", return_value=switch):
+        assert dependencies.get_prediction_service() is switch
+    try:
+        yield switch
+    finally:
+        dependencies.get_prediction_service.cache_clear()
+
+
+def _serving(switch: ServiceSwitch, service, call_handler):
+    """The handler call, answered by this service."""
 
     def call() -> None:
-        routes.get_prediction_service = lambda: service
+        switch.current = service
         call_handler()
 
     return call
 
 
 def capture_comparison(stack, trained) -> None:
-    import predict_handler.handlers.api as routes
     from sklambda_local.functions import import_handler
     from sklambda_local.local_api import LocalContext
 
@@ -197,15 +225,14 @@ def capture_comparison(stack, trained) -> None:
         f"\ncapture, OMP_NUM_THREADS={threads}, up to {CAPTURE_REPEATS} interleaved calls or "
         f"{ROW_BUDGET_SECONDS:g} s each (ms)\n{'':<50}      p50      p99 | vs off p50   p99"
     )
-    original = routes.get_prediction_service
-    try:
+    with switched_service() as switch:
         # Each variant is interleaved with capture off on its own: the Firehose calls' work in
         # the embedded AWS (a thread of this process) would otherwise spill into the next call.
         for variant in ("log lines, rate 1", "Firehose, rate 1 (before)"):
             for rows in (1, 100):
                 calls = {
                     label: _serving(
-                        routes, services[label], _handler_call(handler, context, trained, rows)
+                        switch, services[label], _handler_call(handler, context, trained, rows)
                     )
                     for label in ("capture off", variant)
                 }
@@ -227,8 +254,6 @@ def capture_comparison(stack, trained) -> None:
                         f" {own50:8.3f} {own99:8.3f} | off + capture "
                         f"{(off50 + own50) / off50:.3f}x {(off99 + own99) / off99:.3f}x"
                     )
-    finally:
-        routes.get_prediction_service = original
 
 
 def warm(stack, trained) -> list[tuple[str, float, float, float, float]]:
