@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from sklambda.training.onnx_export import PARITY_TOLERANCE
-from tests.local.scenarios.core import Scenario, Seeded, check_no_error
+from tests.local.scenarios.batch import swept_summary
+from tests.local.scenarios.core import Scenario, Seeded
 
 ONNX_RUNTIME = {"InferenceRuntime": "onnx"}
 ONNX_BATCH_KEY = "incoming/sam-local-onnx/holdout.csv"
@@ -45,15 +46,11 @@ def seed_holdout_file(seeded: Seeded) -> None:
     rows = seeded.champion_model.holdout_features[:BATCH_ROWS]
     lines = ["id," + ",".join(names)]
     lines += [f"row{index}," + ",".join(map(repr, row)) for index, row in enumerate(rows.tolist())]
-    body = "\n".join(lines) + "\n"
-    seeded.s3().put_object(Bucket=seeded.aws.bucket, Key=ONNX_BATCH_KEY, Body=body.encode())
+    seeded.put_text(ONNX_BATCH_KEY, "\n".join(lines) + "\n")
 
 
 def check_onnx_batch(payload: Any, seeded: Seeded, event: dict[str, Any]) -> None:
-    check_no_error(payload, seeded, event)
-    (started,) = [item for item in payload["started"] if item["key"] == ONNX_BATCH_KEY]
-    summary = started["summary"]
-    assert summary["status"] == "succeeded", summary
+    summary = swept_summary(payload, seeded, event, ONNX_BATCH_KEY)
     assert (summary["rows_read"], summary["rows_scored"]) == (BATCH_ROWS, BATCH_ROWS), summary
     assert summary["model_version"] == seeded.champion.version
     scored = list(csv.DictReader(io.StringIO(seeded.read_text(ONNX_SCORED_KEY))))
