@@ -18,6 +18,7 @@ given administrator rights here: state machine roles are not enforced.
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -99,14 +100,18 @@ def as_moto_authorizes(statements: list[dict[str, Any]]) -> list[dict[str, Any]]
 @dataclass
 class _Tier:
     roles: dict[str, aws.Credentials] = field(default_factory=dict)
+    # Functions invoked on several threads at once (concurrent deliveries of one event) would
+    # otherwise both find the role missing and both create it.
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def credentials_for(self, name: str, statements: list[dict[str, Any]]) -> aws.Credentials:
         document = {"Version": "2012-10-17", "Statement": as_moto_authorizes(statements)}
         text = json.dumps(document, sort_keys=True)
         role_name = f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"[:64]
-        if role_name not in self.roles:
-            self.roles[role_name] = _assume_new_role(role_name, text)
-        return self.roles[role_name]
+        with self._lock:
+            if role_name not in self.roles:
+                self.roles[role_name] = _assume_new_role(role_name, text)
+            return self.roles[role_name]
 
 
 def _assume_new_role(role_name: str, policy: str) -> aws.Credentials:
