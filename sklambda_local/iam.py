@@ -100,15 +100,15 @@ def as_moto_authorizes(statements: list[dict[str, Any]]) -> list[dict[str, Any]]
 @dataclass
 class _Tier:
     roles: dict[str, aws.Credentials] = field(default_factory=dict)
-    # Functions invoked on several threads at once (concurrent deliveries of one event) would
-    # otherwise both find the role missing and both create it.
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Tests deliver one event to a function from several threads at once; each must find the
+    # role the first one made rather than make it again.
+    making_roles: threading.Lock = field(default_factory=threading.Lock)
 
     def credentials_for(self, name: str, statements: list[dict[str, Any]]) -> aws.Credentials:
         document = {"Version": "2012-10-17", "Statement": as_moto_authorizes(statements)}
         text = json.dumps(document, sort_keys=True)
         role_name = f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"[:64]
-        with self._lock:
+        with self.making_roles:
             if role_name not in self.roles:
                 self.roles[role_name] = _assume_new_role(role_name, text)
             return self.roles[role_name]
