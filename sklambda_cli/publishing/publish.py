@@ -244,8 +244,7 @@ def _check_single_output(estimator: Any, task: Task) -> None:
     outputs = getattr(estimator, "n_outputs_", None)
     coefficients = getattr(estimator, "coef_", None)
     multi = (isinstance(outputs, int) and outputs > 1) or (
-        task == "regression" and getattr(coefficients, "ndim", 1) == 2
-        and coefficients.shape[0] > 1  # type: ignore[union-attr]
+        task == "regression" and getattr(coefficients, "ndim", 1) == 2 and coefficients.shape[0] > 1  # type: ignore[union-attr]
     )
     if multi:
         raise ModelRefusedError(

@@ -37,7 +37,8 @@ def _customers(rows: int = 300) -> tuple[pd.DataFrame, np.ndarray]:
 def _column_transformer_gradient_boosting():
     frame, label = _customers()
     text = make_pipeline(
-        SimpleImputer(strategy="constant", fill_value="none"), OneHotEncoder(handle_unknown="ignore")
+        SimpleImputer(strategy="constant", fill_value="none"),
+        OneHotEncoder(handle_unknown="ignore"),
     )
     numbers = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
     columns = ColumnTransformer([("text", text, ["plan", "region"]),

@@ -99,7 +99,10 @@ def _numbers(values: Sequence[str], missing: Sequence[bool], decimal_comma: bool
     0,5 (files separated by semicolons or tabs)."""
     try:
         return np.array(
-            [np.nan if absent else float(value) for value, absent in zip(values, missing, strict=True)],
+            [
+                np.nan if absent else float(value)
+                for value, absent in zip(values, missing, strict=True)
+            ],
             dtype=np.float64,
         )
     except ValueError:
