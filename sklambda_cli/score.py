@@ -82,6 +82,23 @@ def summary_line(record: dict[str, Any]) -> str:
     return f"{line}; {error['type']}: {error['message']}" if error else line
 
 
+SHOWN_UNSEEN_VALUES = 3
+
+
+def unseen_line(record: dict[str, Any]) -> str | None:
+    """Which features had categories the model never saw (the rows were scored anyway)."""
+    unseen = record.get("unseen_categories") or {}
+    if not unseen:
+        return None
+    parts = []
+    for feature, found in sorted(unseen.items()):
+        values = list(found.get("values", {}).items())
+        shown = ", ".join(f"{value!r:.40} {count}" for value, count in values[:SHOWN_UNSEEN_VALUES])
+        more = ", ..." if found.get("values_cut") or len(values) > SHOWN_UNSEEN_VALUES else ""
+        parts.append(f"{feature} in {found['rows']} rows ({shown}{more})")
+    return "categories not seen in training (scored anyway): " + "; ".join(parts)
+
+
 def score(
     bucket: str, path: Path, *, key: str | None, wait: bool, out: Path, timeout_seconds: float
 ) -> bool:
@@ -93,6 +110,9 @@ def score(
         return True
     record = wait_for_run(bucket, full_key, version_id, timeout_seconds)
     print(summary_line(record))
+    unseen = unseen_line(record)
+    if unseen:
+        print(unseen)
     for written in download_outputs(bucket, record, out):
         print(f"wrote {written}")
     return bool(record["status"] == "succeeded")

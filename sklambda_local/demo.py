@@ -218,6 +218,7 @@ def run(serve: bool, port: int) -> None:
             )
             with serve_function(
                 handler,
+                stack=stack,
                 function_name="PredictFunction",
                 stage=stage,
                 port=port,

@@ -15,6 +15,8 @@ from typing import Any
 from sklambda_local.api_metrics import ResponseListener
 from sklambda_local.apigw import proxy_event
 from sklambda_local.function_logs import invoke_capturing_output
+from sklambda_local.iam import running_as
+from sklambda_local.template import LocalStack
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -44,7 +46,11 @@ def _event_body(raw: bytes) -> tuple[str | None, bool]:
 
 
 def _request_handler(
-    handler: Handler, function_name: str, stage: str, on_response: ResponseListener | None
+    handler: Handler,
+    stack: LocalStack,
+    function_name: str,
+    stage: str,
+    on_response: ResponseListener | None,
 ) -> type[BaseHTTPRequestHandler]:
     class ProxyRequestHandler(BaseHTTPRequestHandler):
         def _invoke(self) -> None:
@@ -66,7 +72,10 @@ def _request_handler(
             )
             context = LocalContext(function_name, str(uuid.uuid4()))
             try:
-                result = invoke_capturing_output(function_name, handler, event, context)
+                # Each request is served on its own thread: it signs as the function's role
+                # (when IAM is enforced), as Lambda's environment would.
+                with running_as(stack, function_name):
+                    result = invoke_capturing_output(function_name, handler, event, context)
             except Exception as error:  # a crashed invocation is a 502, as API Gateway answers
                 message = {"message": f"Internal server error ({type(error).__name__})"}
                 result = {"statusCode": 502, "body": json.dumps(message)}
@@ -98,15 +107,17 @@ def _request_handler(
 def serve_function(
     handler: Handler,
     *,
+    stack: LocalStack,
     function_name: str,
     stage: str,
     host: str = "127.0.0.1",
     port: int = 0,
     on_response: ResponseListener | None = None,
 ) -> Iterator[str]:
-    """Serve until the block ends; ``on_response`` hears each answer as API Gateway's metrics."""
+    """Serve ``function_name`` (a template logical id) until the block ends; ``on_response``
+    hears each answer as API Gateway's metrics."""
     server = ThreadingHTTPServer(
-        (host, port), _request_handler(handler, function_name, stage, on_response)
+        (host, port), _request_handler(handler, stack, function_name, stage, on_response)
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

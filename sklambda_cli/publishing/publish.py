@@ -242,9 +242,9 @@ def as_estimator_labels(target: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 def _check_single_output(estimator: Any, task: Task) -> None:
     outputs = getattr(estimator, "n_outputs_", None)
-    coefficients = getattr(estimator, "coef_", None)
+    coefficients_shape: tuple[int, ...] = getattr(getattr(estimator, "coef_", None), "shape", ())
     multi = (isinstance(outputs, int) and outputs > 1) or (
-        task == "regression" and getattr(coefficients, "ndim", 1) == 2 and coefficients.shape[0] > 1  # type: ignore[union-attr]
+        task == "regression" and len(coefficients_shape) == 2 and coefficients_shape[0] > 1
     )
     if multi:
         raise ModelRefusedError(

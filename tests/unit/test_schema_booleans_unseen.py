@@ -1,6 +1,7 @@
 """Boolean features in requests, and categories the model never saw."""
 
 import math
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from sklambda.schema import (
     SchemaValidationError,
     infer_schema,
     unseen_categories,
+    unseen_category_counts,
     validate_instances,
 )
 
@@ -74,3 +76,31 @@ def test_any_boolean_value_converts_or_is_refused_with_a_reason(values):
     else:
         problems = [None]
     assert problems
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Lille", "Paris", "lille", "Lyon", "", None, "Paris "]),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_unseen_counts_are_the_listed_unseen_values_counted(towns):
+    matrix = np.array([[1.0, town] for town in towns], dtype=object)
+    listed = unseen_categories(SCHEMA, matrix)
+    counts = unseen_category_counts(SCHEMA, matrix)
+    expected = Counter(item.value for item in listed)
+    assert counts == ({"town": expected} if expected else {})
+
+
+def test_unseen_counts_skip_a_feature_whose_categories_were_cut():
+    cut = SCHEMA.model_copy(
+        update={
+            "features": [
+                SCHEMA.features[0],
+                SCHEMA.features[1].model_copy(update={"categories_truncated": True}),
+            ]
+        }
+    )
+    matrix = np.array([[1.0, "Lyon"]], dtype=object)
+    assert unseen_category_counts(cut, matrix) == {}

@@ -1,5 +1,7 @@
 """What BatchScoreFunction receives (validated at the edge) and the records it writes."""
 
+from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote_plus
@@ -145,6 +147,42 @@ class RunError(BaseModel):
     retryable: bool
 
 
+MAX_UNSEEN_VALUES = 20
+
+
+class UnseenCategories(BaseModel):
+    """Scored rows whose value of one feature was not seen in training (scored anyway, as the
+    API scores and warns). ``values`` lists the most frequent such values with their counts, at
+    most MAX_UNSEEN_VALUES; when ``values_cut`` says more were found, those counts are lower
+    bounds. ``rows`` is always exact."""
+
+    rows: int = 0
+    values: dict[str, int] = Field(default_factory=dict)
+    values_cut: bool = False
+
+
+def add_unseen(
+    into: dict[str, UnseenCategories], found: Mapping[str, UnseenCategories | Mapping[str, int]]
+) -> dict[str, UnseenCategories]:
+    """``into`` with each feature's rows and values added (counts of a block, or a summary)."""
+    for feature, more in found.items():
+        if isinstance(more, UnseenCategories):
+            counts: Mapping[str, int] = more.values
+            rows, cut = more.rows, more.values_cut
+        else:
+            counts, rows, cut = more, sum(more.values()), False
+        current = into.get(feature) or UnseenCategories()
+        merged = Counter(current.values)
+        merged.update(counts)
+        kept = dict(merged.most_common(MAX_UNSEEN_VALUES))
+        into[feature] = UnseenCategories(
+            rows=current.rows + rows,
+            values=kept,
+            values_cut=current.values_cut or cut or len(merged) > len(kept),
+        )
+    return into
+
+
 class ChunkSummary(BaseModel):
     """Written by each chunk beside its parts; the merge trusts only chunks that have one."""
 
@@ -156,6 +194,7 @@ class ChunkSummary(BaseModel):
     blank_lines: int
     scored_bytes: int
     seconds: float
+    unseen_categories: dict[str, UnseenCategories] = Field(default_factory=dict)
 
 
 class RunSummary(BaseModel):
@@ -169,6 +208,10 @@ class RunSummary(BaseModel):
     rows_scored: int = 0
     rows_rejected: int = 0
     blank_lines: int = 0
+    unseen_categories: dict[str, UnseenCategories] = Field(
+        default_factory=dict,
+        description="Per feature, scored rows with a category not seen in training",
+    )
     model_name: str
     model_version: str | None = None
     outputs: dict[str, str] = Field(default_factory=dict)

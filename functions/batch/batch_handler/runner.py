@@ -25,6 +25,8 @@ from batch_handler.models import (
     RunError,
     RunPlan,
     RunSummary,
+    UnseenCategories,
+    add_unseen,
 )
 from batch_handler.parsing import Rejected
 from batch_handler.pipeline import score_lines
@@ -159,6 +161,7 @@ class Runner:
             rows_scored=tally.rows_scored,
             rows_rejected=tally.rows_rejected,
             blank_lines=tally.blank_lines,
+            unseen_categories=tally.unseen_categories,
             model_name=model.manifest.model_name,
             model_version=model.version,
             outputs={"scored": scored_key, "rejected": rejected_key},
@@ -261,6 +264,7 @@ class Runner:
             rows_scored=tally.rows_scored,
             rows_rejected=tally.rows_rejected,
             blank_lines=tally.blank_lines,
+            unseen_categories=tally.unseen_categories,
             scored_bytes=scored.bytes_written,
             seconds=time.perf_counter() - started,
         )
@@ -314,11 +318,19 @@ class Runner:
                 "rows_scored": sum(summary.rows_scored for summary in present),
                 "rows_rejected": sum(summary.rows_rejected for summary in present),
                 "blank_lines": sum(summary.blank_lines for summary in present),
+                "unseen_categories": _unseen_in_all(present),
                 "outputs": {"scored": scored_key, "rejected": rejected_key},
             }
         )
         error = _chunk_error(failed, chunks, "their rows are in neither output") if failed else None
         return _finished(counted, error=error)
+
+
+def _unseen_in_all(summaries: list[ChunkSummary]) -> dict[str, UnseenCategories]:
+    merged: dict[str, UnseenCategories] = {}
+    for summary in summaries:
+        add_unseen(merged, summary.unseen_categories)
+    return merged
 
 
 def _chunk_error(failed: list[ChunkSpec], chunks: list[ChunkSpec], consequence: str) -> RunError:

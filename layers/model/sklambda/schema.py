@@ -1,6 +1,7 @@
 """The feature schema a model was trained on, and validation of incoming rows against it."""
 
 import math
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -288,6 +289,22 @@ class UnseenCategory:
 
     def __str__(self) -> str:
         return f"feature '{self.feature}': category {self.value!r:.60} was not seen in training"
+
+
+def unseen_category_counts(schema: FeatureSchema, matrix: np.ndarray) -> dict[str, Counter[str]]:
+    """Per feature, how many rows carry each category outside its training set: the rule of
+    ``unseen_categories``, counted instead of listed, for files of any size."""
+    counts: dict[str, Counter[str]] = {}
+    for column, feature in enumerate(schema.features):
+        if feature.kind is not FeatureKind.CATEGORICAL or feature.categories_truncated:
+            continue
+        known = frozenset(feature.categories or ())
+        present = Counter(matrix[:, column].tolist())
+        present.pop(None, None)  # a missing value is not an unseen one
+        unseen = Counter({str(value): n for value, n in present.items() if value not in known})
+        if unseen:
+            counts[feature.name] = unseen
+    return counts
 
 
 def unseen_categories(schema: FeatureSchema, matrix: np.ndarray) -> list[UnseenCategory]:

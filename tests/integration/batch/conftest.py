@@ -9,7 +9,6 @@ import pytest
 from moto import mock_aws
 
 from sklambda import aws
-from sklambda_local import s3_events
 from sklambda_local.iam import enforced_iam
 from sklambda_local.lambda_bridge import (
     InvocationLog,
@@ -18,6 +17,11 @@ from sklambda_local.lambda_bridge import (
 )
 from sklambda_local.provision import provision_queue, provision_state_machine
 from sklambda_local.template import LocalStack
+from tests.integration.s3_notifications import (
+    BATCH_UPLOAD_RULE,
+    S3Notifications,
+    s3_notifications,
+)
 
 # Small enough that a few thousand rows take the Distributed Map path in several chunks.
 SMALL_FILES = {"BatchDistributedThresholdMB": "0.05", "BatchMapChunkMB": "0.02"}
@@ -44,15 +48,17 @@ class BatchWorld:
     overrides: dict[str, dict[str, str]]
     bucket: str
     state_machine_arn: str
+    notifications: S3Notifications
 
     @property
     def s3(self) -> Any:
         return aws.client("s3")
 
     def upload(self, key: str, body: bytes | str) -> dict[str, Any]:
+        """The event S3's own notification carried to BatchScoreFunction's rule."""
         data = body.encode() if isinstance(body, str) else body
-        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
-        return s3_events.after_put(self.s3, self.bucket, key)
+        written = self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+        return self.notifications.delivered(BATCH_UPLOAD_RULE, key, written.get("VersionId"))
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         payload, failed = run_in_process(
@@ -104,8 +110,11 @@ def batch(registry, stack: LocalStack, tmp_path) -> Iterator[BatchWorld]:
     )
     provision_queue(stack, aws.client("sqs"), "BatchFailureQueue")
     overrides = {"BatchScoreFunction": {"MODEL_CACHE_DIR": str(tmp_path / "models")}}
-    with lambda_invokes_run_in_process(stack, overrides) as log:
-        yield BatchWorld(stack, log, overrides, registry.bucket, state_machine)
+    with (
+        lambda_invokes_run_in_process(stack, overrides) as log,
+        s3_notifications(stack) as notifications,
+    ):
+        yield BatchWorld(stack, log, overrides, registry.bucket, state_machine, notifications)
     dependencies.reset()
 
 

@@ -10,21 +10,26 @@ import io
 import json
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from sklambda import aws
-from sklambda_local import s3_events
 from sklambda_local.function_logs import add_listener, remove_listener
-from sklambda_local.iam import platform_client
+from sklambda_local.iam import platform_client, running_as
 from sklambda_local.lambda_bridge import run_in_process
 from sklambda_local.log_subscriptions import forward_subscribed_lines
 from sklambda_local.provision import provision_delivery_stream
 from sklambda_local.template import LocalStack
 from tests.integration.conftest import load_event
 from tests.integration.retraining.conftest import Loop, loop
+from tests.integration.s3_notifications import (
+    BATCH_UPLOAD_RULE,
+    S3Notifications,
+    s3_notifications,
+)
 
 __all__ = ["Scenario", "as_csv_text", "loop", "scenario"]
 
@@ -50,6 +55,7 @@ def _reset_function_caches() -> None:
 class Scenario:
     loop: Loop
     overrides: dict[str, dict[str, str]]
+    notifications: S3Notifications
 
     @property
     def bucket(self) -> str:
@@ -61,6 +67,10 @@ class Scenario:
         )
         assert not failed, result
         return result
+
+    def as_publisher(self) -> AbstractContextManager[None]:
+        """Publishing signs as a user holding only the template's ModelPublisherPolicy."""
+        return running_as(self.loop.stack, "ModelPublisherPolicy")
 
     def predict(self, instances: list[Any], request_id: str = "r1") -> tuple[int, Any]:
         event = copy.deepcopy(load_event("predict_one_row"))
@@ -75,8 +85,9 @@ class Scenario:
     def batch(self, name: str, body: str) -> dict[str, Any]:
         key = f"incoming/{name}"
         s3 = aws.client("s3")
-        s3.put_object(Bucket=self.bucket, Key=key, Body=body.encode())
-        self.run("BatchScoreFunction", s3_events.after_put(s3, self.bucket, key))
+        written = s3.put_object(Bucket=self.bucket, Key=key, Body=body.encode())
+        event = self.notifications.delivered(BATCH_UPLOAD_RULE, key, written.get("VersionId"))
+        self.run("BatchScoreFunction", event)
         run = s3.get_object(Bucket=self.bucket, Key=f"runs/{name}.json")["Body"].read()
         return dict(json.loads(run))
 
@@ -113,6 +124,7 @@ def scenario(loop: Loop) -> Iterator[Scenario]:
     add_listener(listener)
     cache = {"MODEL_CACHE_DIR": str(loop.workdir / "function-cache")}
     overrides = {name: cache for name in ("PredictFunction", "BatchScoreFunction", "DriftFunction")}
-    yield Scenario(loop, overrides)
+    with s3_notifications(loop.stack) as notifications:
+        yield Scenario(loop, overrides, notifications)
     remove_listener(listener)
     _reset_function_caches()

@@ -58,13 +58,14 @@ def test_a_wine_pipeline_published_with_the_cli_serves_and_retrains_as_itself(
     data = frame.assign(target=target)
     data.to_csv(tmp_path / "train.csv", index=False)
 
-    code = main(
-        [
-            "publish", "--model", str(tmp_path / "model.joblib"), "--data",
-            str(tmp_path / "train.csv"), "--target", "target", "--promote",
-            "--bucket", scenario.bucket, "--model-name", MODEL_NAME,
-        ]
-    )  # fmt: skip
+    with scenario.as_publisher():
+        code = main(
+            [
+                "publish", "--model", str(tmp_path / "model.joblib"), "--data",
+                str(tmp_path / "train.csv"), "--target", "target", "--promote",
+                "--bucket", scenario.bucket, "--model-name", MODEL_NAME,
+            ]
+        )  # fmt: skip
 
     out = capsys.readouterr().out
     assert code == 0, out
@@ -113,10 +114,11 @@ def test_a_column_transformer_fitted_on_a_dataframe_is_published_from_a_notebook
     )
     pipeline = make_pipeline(columns, LogisticRegression()).fit(frame, label)
 
-    manifest = sklambda_cli.publish_model(
-        pipeline, frame, label, target="bought", bucket=scenario.bucket,
-        model_name=MODEL_NAME, promote=True, verbose=False,
-    )  # fmt: skip
+    with scenario.as_publisher():
+        manifest = sklambda_cli.publish_model(
+            pipeline, frame, label, target="bought", bucket=scenario.bucket,
+            model_name=MODEL_NAME, promote=True, verbose=False,
+        )  # fmt: skip
 
     kinds = {feature.name: feature.kind.value for feature in manifest.feature_schema.features}
     assert kinds == {"town": "categorical", "size": "numeric", "rooms": "numeric",
@@ -126,6 +128,16 @@ def test_a_column_transformer_fitted_on_a_dataframe_is_published_from_a_notebook
     body = _serves_and_scores(scenario, good, {**rows[0], "garden": "maybe"}, rows[:20])
     assert body["warnings"][0]["feature"] == "town"
     assert body["warnings"][0]["value"] == "lille"
+    # Batch scores unseen towns too, and counts them per feature in the run record
+    unseen = [
+        {**row, "town": town}
+        for row, town in zip(rows[:3], ["lille", "Rome", "lille"], strict=True)
+    ]
+    run = scenario.batch("unseen.csv", pd.DataFrame([*rows[:5], *unseen]).to_csv(index=False))
+    assert (run["rows_scored"], run["rows_rejected"]) == (8, 0)
+    assert run["unseen_categories"] == {
+        "town": {"rows": 3, "values": {"lille": 2, "Rome": 1}, "values_cut": False}
+    }
     model = scenario.get("get_model")
     assert model["metrics_holdout"]["rows"] == 80
     _drifts(scenario, rows)
@@ -162,7 +174,9 @@ def test_a_5000_row_export_with_an_id_many_towns_and_blanks_trains_and_serves(
     assert code == 0, out
     assert "dropped column 'customer_id'" in out
     assert "task: classification" in out
-    assert main(["publish", str(tmp_path / "b"), "--promote", "--bucket", scenario.bucket]) == 0
+    with scenario.as_publisher():
+        published = main(["publish", str(tmp_path / "b"), "--promote", "--bucket", scenario.bucket])
+    assert published == 0
 
     good = {"town": "Town001", "income": 41000.0, "member": True}
     batch_rows = [{"town": row[1], "income": row[2], "member": row[3]} for row in table[:30]]
@@ -219,7 +233,8 @@ def test_bundled_datasets_from_csv_train_serve_score_drift_and_retrain(
     out = capsys.readouterr().out
     assert code == 0, out
     assert task_line in out
-    assert main(["publish", bundle, "--promote", "--bucket", scenario.bucket]) == 0
+    with scenario.as_publisher():
+        assert main(["publish", bundle, "--promote", "--bucket", scenario.bucket]) == 0
     rows = frame.drop(columns="target").head(60).to_dict("records")
     first = next(iter(rows[0]))
     _serves_and_scores(scenario, rows[0], {**rows[0], first: None}, rows[:20])

@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
 
-import sklambda
+import sklambda_cli
 from tests.integration.byom.conftest import Scenario
 
 MODEL_NAME = "sklambda-model"
@@ -128,10 +128,11 @@ MODELS = {
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_unfamiliar_models_publish_serve_score_and_drift(scenario: Scenario, name):
     model, frame, target = MODELS[name]()
-    sklambda.publish_model(
-        model, frame, target, bucket=scenario.bucket, model_name=MODEL_NAME, promote=True,
-        verbose=False, feature_names=list(frame.columns),
-    )  # fmt: skip
+    with scenario.as_publisher():
+        sklambda_cli.publish_model(
+            model, frame, target, bucket=scenario.bucket, model_name=MODEL_NAME, promote=True,
+            verbose=False, feature_names=list(frame.columns),
+        )  # fmt: skip
     rows = frame.head(60).astype(object).where(frame.head(60).notna(), None).to_dict("records")
     status, body = scenario.predict(rows[:3])
     assert status == 200, body
