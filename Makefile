@@ -80,8 +80,9 @@ sizes: build ## Each function plus its layers, unzipped and zipped; fails above 
 	@$(BIN)/python scripts/check_sizes.py
 
 bench: $(STAMP) ## Print the benchmark figures (every script runs; fails at the end if one failed)
-	@failed=""; for script in benchmarks/*.py; do echo "==> $$script"; \
-		$(BIN)/python $$script || failed="$$failed $$script"; done; \
+	@failed=""; for script in benchmarks/*.py; do echo "==> $$script"; started=$$SECONDS; \
+		$(BIN)/python $$script || failed="$$failed $$script"; \
+		echo "<== $$script ($$((SECONDS - started)) s)"; done; \
 		if [ -n "$$failed" ]; then echo "failed:$$failed" >&2; exit 1; fi
 
 env: ## Shell lines pointing AWS clients and the CLI at `make serve`: eval "$$(make env)"

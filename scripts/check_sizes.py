@@ -80,9 +80,10 @@ def _choices(reference: Any) -> list[str]:
 
 
 def layer_choices(template: dict[str, Any], properties: dict[str, Any]) -> list[tuple[str, ...]]:
-    """Every combination of layers the function can deploy with."""
+    """Every combination of layers the function can deploy with (SAM puts the global layers
+    before the function's own, it does not replace them)."""
     global_layers = template.get("Globals", {}).get("Function", {}).get("Layers", [])
-    references = properties.get("Layers", global_layers)
+    references = [*global_layers, *properties.get("Layers", [])]
     return list(itertools.product(*(_choices(reference) for reference in references)))
 
 

@@ -14,6 +14,7 @@ with ``AWS::NoValue`` and hands the function an empty value instead.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import platform
@@ -106,6 +107,19 @@ class SamLocalSettings:
         if not self.parameters:
             return []
         return ["--parameter-overrides", *(f"{k}={v}" for k, v in self.parameters.items())]
+
+    def with_parameters(
+        self, parameters: Mapping[str, str], function_variables: Mapping[str, Mapping[str, str]]
+    ) -> SamLocalSettings:
+        """The same run under further template parameters, with each function's computed
+        variables as those parameters make them (written to an env-vars file of their own, as
+        `--env-vars` would otherwise pin the values of the defaults)."""
+        merged = {**self.parameters, **parameters}
+        suffix = "-".join(f"{key}-{value}" for key, value in sorted(parameters.items()))
+        env_vars = self.env_vars_file.with_name(f"{self.env_vars_file.stem}-{suffix}.json")
+        shared = json.loads(self.env_vars_file.read_text())["Parameters"]
+        _write_env_vars(env_vars, shared, function_variables)
+        return dataclasses.replace(self, env_vars_file=env_vars, parameters=merged)
 
     def environment(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """Environment for the sam subprocess.
@@ -320,8 +334,7 @@ def sam_local_settings(
     """
     env_vars = directory / "sam-env-vars.json"
     overrides = {**(variables or {}), ENDPOINT_VARIABLE: endpoint_url}
-    per_function = {name: dict(values) for name, values in (function_variables or {}).items()}
-    env_vars.write_text(json.dumps({**per_function, "Parameters": overrides}, indent=2))
+    _write_env_vars(env_vars, overrides, function_variables or {})
     return SamLocalSettings(
         endpoint_url=endpoint_url,
         env_vars_file=env_vars,
@@ -334,6 +347,16 @@ def sam_local_settings(
         },
         region=region,
     )
+
+
+def _write_env_vars(
+    path: Path,
+    shared: Mapping[str, str],
+    function_variables: Mapping[str, Mapping[str, str]],
+) -> None:
+    """`--env-vars` format: one object per function, and ``Parameters`` for every function."""
+    per_function = {name: dict(values) for name, values in function_variables.items()}
+    path.write_text(json.dumps({**per_function, "Parameters": dict(shared)}, indent=2))
 
 
 def functions_without_endpoint_variable(template: Path) -> list[str]:

@@ -57,6 +57,12 @@ def _inputs_key(variant: str) -> str:
 IMAGE_REBUILD_MARKER = ".rebuild-images"
 
 
+def build_key(build_dir: Path) -> str | None:
+    """The inputs key of the build in ``build_dir`` (None when it was not made here)."""
+    stamp = build_dir / _STAMP
+    return stamp.read_text().strip() if stamp.is_file() else None
+
+
 def build_for_host(build_dir: Path = BUILD_DIR) -> Path:
     """Return the host-architecture build, building first unless its inputs are unchanged."""
     return _build(

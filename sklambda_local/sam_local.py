@@ -5,6 +5,7 @@ The embedded AWS is a moto server bound to the gateway of a network made for thi
 """
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -18,7 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import boto3
 import yaml
@@ -32,7 +33,12 @@ from sklambda_local.containers import (
     container_runtime,
     sam_local_settings,
 )
-from sklambda_local.local_build import IMAGE_REBUILD_MARKER, sam_executable, tool_path
+from sklambda_local.local_build import (
+    IMAGE_REBUILD_MARKER,
+    build_key,
+    sam_executable,
+    tool_path,
+)
 from sklambda_local.provision import provision_bucket, provision_signing_key
 from sklambda_local.template import LOCAL_REGION, LocalStack
 
@@ -78,6 +84,18 @@ class LocalAws:
         return ModelRegistry(
             self.client("s3"), self.bucket, self.stack.parameter("ModelName"), signer=signer
         )
+
+    def with_parameters(self, **parameters: str) -> Self:
+        """The same embedded AWS, with functions invoked under other template parameters
+        (``InferenceRuntime="onnx"``): the layers and variables those parameters pick."""
+        stack = LocalStack(
+            template=self.stack.template,
+            parameter_overrides={**self.stack.parameter_overrides, **parameters},
+            stack_name=self.stack.stack_name,
+        )
+        variables = {name: stack.computed_variables(name) for name in stack.function_ids}
+        settings = self.settings.with_parameters(parameters, variables)
+        return dataclasses.replace(self, stack=stack, settings=settings)
 
 
 def _client(service: str, endpoint_url: str) -> Any:
@@ -140,7 +158,7 @@ def invoke(
         "invoke",
         function,
         "--template",
-        str(template or build_dir / "template.yaml"),
+        str(resolved_template(aws, template or build_dir / "template.yaml")),
         "--event",
         str(event),
         *aws.settings.arguments(),
@@ -199,17 +217,58 @@ def _resolve_conditions(node: Any, stack: LocalStack) -> Any:
     return {key: value for key, value in resolved.items() if value is not _NO_VALUE}
 
 
-def api_template(aws: LocalAws, build_dir: Path) -> Path:
-    """The built template with every Fn::If decided for this run's parameters.
+def resolved_template(aws: LocalAws, source: Path) -> Path:
+    """The built template with every Fn::If decided for this run's parameters, written beside it.
 
-    `sam local start-api` (1.148) crashes on the API's conditional DefaultAuthorizer
-    (``TypeError`` while linking authorizers); CloudFormation resolves it, SAM local does not.
+    CloudFormation decides them; `sam local` (1.148) does not, in two places that matter:
+    a function's ``Layers: [!If [ServeWithOnnx, !Ref OnnxLayer, !Ref ModelLayer]]`` gets both
+    layers baked into its image (so under ``InferenceRuntime=onnx`` scikit-learn would still be
+    importable), and `sam local start-api` crashes on the API's conditional DefaultAuthorizer
+    (``TypeError`` while linking authorizers).
     """
-    template = yaml.safe_load((build_dir / "template.yaml").read_text())
+    template = yaml.safe_load(source.read_text())
     stack = LocalStack(template=template, parameter_overrides=aws.settings.parameters)
-    rendered = build_dir / "template.api.yaml"
-    rendered.write_text(yaml.safe_dump(_resolve_conditions(template, stack), sort_keys=False))
+    resolved = _resolve_conditions(template, stack)
+    key = build_key(source.parent)
+    if key:
+        resolved = _layer_ids_of_build(resolved, key)
+    rendered = source.with_name(f"{source.stem}.resolved.yaml")
+    rendered.write_text(yaml.safe_dump(resolved, sort_keys=False))
     return rendered
+
+
+def _layer_ids_of_build(template: dict[str, Any], key: str) -> dict[str, Any]:
+    """Layer logical ids suffixed with the build's inputs key.
+
+    `sam local` bakes a function's layers into an image tagged by the layers' logical ids
+    alone, and the container service is shared by every checkout on the machine: without the
+    key, a run would invoke whatever layer another checkout's build baked last.
+    """
+    resources = template.get("Resources", {})
+    suffix = f"Build{key[:12]}"
+    renamed = {
+        logical_id: f"{logical_id}{suffix}"
+        for logical_id, resource in resources.items()
+        if resource.get("Type") == "AWS::Serverless::LayerVersion"
+    }
+
+    def rename(node: Any) -> Any:
+        if isinstance(node, list):
+            return [rename(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if set(node) == {"Ref"} and node["Ref"] in renamed:
+            return {"Ref": renamed[node["Ref"]]}
+        if set(node) == {"Fn::GetAtt"} and node["Fn::GetAtt"][0] in renamed:
+            return {"Fn::GetAtt": [renamed[node["Fn::GetAtt"][0]], *node["Fn::GetAtt"][1:]]}
+        return {name: rename(value) for name, value in node.items()}
+
+    template = rename(template)
+    template["Resources"] = {
+        renamed.get(logical_id, logical_id): resource
+        for logical_id, resource in template["Resources"].items()
+    }
+    return template
 
 
 def _free_port() -> int:
@@ -227,7 +286,7 @@ def start_api(aws: LocalAws, build_dir: Path, timeout: float = 120.0) -> Iterato
         "local",
         "start-api",
         "--template",
-        str(api_template(aws, build_dir)),
+        str(resolved_template(aws, build_dir / "template.yaml")),
         "--host",
         "127.0.0.1",
         "--port",

@@ -28,6 +28,7 @@ from sklambda_local.local_build import build_as_deployed, build_for_host
 from sklambda_local.sam_local import LocalAws, local_aws
 from tests.conftest import EVENTS
 from tests.local.scenarios import Seeded
+from tests.local.scenarios.onnx import ONNX_RUNTIME
 
 
 @pytest.fixture(scope="session")
@@ -115,3 +116,12 @@ def arm64_seeded(seeded: Seeded, arm64_ready: None) -> Seeded:
         seeded.aws, settings=dataclasses.replace(settings, parameters=parameters)
     )
     return dataclasses.replace(seeded, aws=aws)
+
+
+@pytest.fixture(scope="session")
+def onnx_seeded(seeded: Seeded) -> Seeded:
+    """The session's embedded AWS and champion, invoked as deployed with InferenceRuntime=onnx."""
+    conversion = seeded.champion.onnx
+    assert conversion is not None, "the champion was published without trying conversion"
+    assert conversion.artifact is not None, f"the champion has no graph: {conversion.note}"
+    return dataclasses.replace(seeded, aws=seeded.aws.with_parameters(**ONNX_RUNTIME))

@@ -1,9 +1,10 @@
 """`sam local invoke` on every function of template.yaml, and `sam local start-api` over HTTP.
 
-Every function runs from the host-architecture build. The arm64 tier runs the build `sam deploy`
-ships (arm64, from `make build`) under emulation for the functions that carry the most native
-code: serving, batch scoring and training. Emulation costs several times the native time, so
-the tier stops there.
+Every function runs from the host-architecture build, and the two that serve the champion run
+again from it under ``InferenceRuntime=onnx`` (the lean layer, no scikit-learn). The arm64 tier
+runs the build `sam deploy` ships (arm64, from `make build`) under emulation for the functions
+that carry the most native code: serving, batch scoring and training. Emulation costs several
+times the native time, so the tier stops there.
 """
 
 import json
@@ -11,22 +12,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samcli.lib.providers.sam_function_provider import SamFunctionProvider
+from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
 from sklambda_local.sam_local import (
     EMULATED_TIMEOUT_SECONDS,
     emulated_template,
     invoke,
     post_json,
+    resolved_template,
     start_api,
 )
 from sklambda_local.template import LocalStack
 from tests.conftest import EVENTS
-from tests.local.scenarios import Seeded, scenario_for
+from tests.local.scenarios import Scenario, Seeded, scenario_for
+from tests.local.scenarios.onnx import ONNX
 
 pytestmark = pytest.mark.local
 
 FUNCTIONS = LocalStack().function_ids
 ARM64_FUNCTIONS = ("PredictFunction", "BatchScoreFunction", "TrainFunction")
+# The functions InferenceRuntime switches to the lean ONNX layer.
+ONNX_FUNCTIONS = tuple(ONNX)
 
 
 def test_the_template_has_functions_to_invoke():
@@ -52,10 +59,37 @@ def test_sam_local_invoke_on_the_deployed_arm64_build(
     _run_scenario(function, arm64_seeded, deployed_build, tmp_path, **options)
 
 
+def test_under_onnx_sam_local_bakes_only_the_lean_layer(onnx_seeded: Seeded, local_build: Path):
+    """The layers `sam local invoke` puts into the function's image, as SAM itself reads the
+    template the invocations below get."""
+    template = resolved_template(onnx_seeded.aws, local_build / "template.yaml")
+    parameters = dict(onnx_seeded.aws.settings.parameters)
+    stacks, _ = SamLocalStackProvider.get_stacks(str(template), parameter_overrides=parameters)
+    functions = SamFunctionProvider(stacks)
+    for function in ONNX_FUNCTIONS:
+        layers = [Path(layer.codeuri or "") for layer in functions.get(function).layers]
+        assert [layer.name for layer in layers] == ["OnnxLayer"], (function, layers)
+        packages = {path.name for path in (layers[0] / "python").iterdir()}
+        assert "onnxruntime" in packages
+        assert not packages & {"sklearn", "scipy", "joblib"}, sorted(packages)
+
+
+@pytest.mark.parametrize("function", ONNX_FUNCTIONS)
+def test_sam_local_invoke_under_the_onnx_runtime(
+    function: str, onnx_seeded: Seeded, local_build: Path, tmp_path: Path
+):
+    _run_scenario(function, onnx_seeded, local_build, tmp_path, scenario=ONNX[function])
+
+
 def _run_scenario(
-    function: str, seeded: Seeded, build: Path, tmp_path: Path, **invoke_options: Any
+    function: str,
+    seeded: Seeded,
+    build: Path,
+    tmp_path: Path,
+    scenario: Scenario | None = None,
+    **invoke_options: Any,
 ) -> None:
-    scenario = scenario_for(function)
+    scenario = scenario or scenario_for(function)
     try:
         fields = scenario.prepare(seeded) if scenario.prepare else None
         event = scenario.event_with(fields)

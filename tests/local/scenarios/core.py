@@ -33,6 +33,9 @@ class Seeded:
     def read_json(self, key: str) -> Any:
         return json.loads(self.read_text(key))
 
+    def put_text(self, key: str, text: str) -> None:
+        self.s3().put_object(Bucket=self.aws.bucket, Key=key, Body=text.encode())
+
     def read_text(self, key: str) -> str:
         body = self.s3().get_object(Bucket=self.aws.bucket, Key=key)["Body"].read()
         return str(body.decode())
