@@ -26,7 +26,12 @@ sys.path[:0] = [
     str(ROOT / "functions" / "batch"),
 ]
 
-from predict import _handler_call, percentiles, time_interleaved  # noqa: E402
+from predict import (  # noqa: E402
+    ROW_BUDGET_SECONDS,
+    _handler_call,
+    percentiles,
+    time_interleaved,
+)
 
 # The converted graph's bytes, read once the bundle is written.
 GRAPH: dict[str, bytes] = {}
@@ -139,8 +144,9 @@ def _output(code: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-def warm(stack, trained) -> dict[int, dict[str, tuple[float, float]]]:
-    """Handler under each runtime, interleaved with the bare predict_proba (ms p50, p99)."""
+def warm(stack, trained) -> dict[int, dict[str, tuple[float, float, int]]]:
+    """Handler under each runtime, interleaved with the bare predict_proba
+    (ms p50, p99, calls timed)."""
     from predict_handler import dependencies
     from predict_handler.services.prediction import PredictionService
     from predict_handler.telemetry import PredictionTelemetry
@@ -187,7 +193,9 @@ def warm(stack, trained) -> dict[int, dict[str, tuple[float, float]]]:
                 },
                 WARM_REPEATS,
             )
-            results[rows] = {label: percentiles(times) for label, times in samples.items()}
+            results[rows] = {
+                label: (*percentiles(times), len(times)) for label, times in samples.items()
+            }
     finally:
         del shared.predict
     return results
@@ -295,11 +303,17 @@ def run(single_threaded: bool) -> None:
     del quiet
     print(f"\n== OMP_NUM_THREADS={threads}; {manifest.estimator}, 30 features")
     print(parity)
-    print(f"warm, {WARM_REPEATS} interleaved calls (ms)   p50      p99 | p50 vs bare")
+    print(
+        f"warm, up to {WARM_REPEATS} interleaved calls or {ROW_BUDGET_SECONDS:g} s per row count"
+        " (ms)   p50      p99 | p50 vs bare | calls"
+    )
     for rows, figures in warm_figures.items():
         bare50 = figures["bare predict_proba"][0]
-        for label, (p50, p99) in figures.items():
-            print(f"  {rows:>3} rows {label:<20} {p50:8.3f} {p99:8.3f} | {p50 / bare50:6.2f}x")
+        for label, (p50, p99, calls) in figures.items():
+            print(
+                f"  {rows:>3} rows {label:<20} {p50:8.3f} {p99:8.3f} | {p50 / bare50:6.2f}x"
+                f" | {calls}"
+            )
     print(
         f"batch {BATCH_ROWS:,} rows end to end: onnx {batch_figures['onnx']:,.0f} rows/s, "
         f"sklearn {batch_figures['sklearn']:,.0f} rows/s"

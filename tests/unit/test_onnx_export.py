@@ -157,3 +157,18 @@ def test_an_unconvertible_pipeline_says_why_in_one_line(tmp_path):
     assert conversion.parity is None
     assert conversion.note.startswith("not converted: ")
     assert "\n" not in conversion.note
+
+
+def test_a_model_that_fails_on_its_own_holdout_publishes_without_a_graph(tmp_path):
+    # Given a model refit on one column fewer than the schema it is published with
+    features, target = load_breast_cancer(return_X_y=True)
+    model = LogisticRegression(max_iter=200).fit(features[:, :-1], target)
+    names = [f"f{i}" for i in range(features.shape[1])]
+    schema = infer_schema(names, [features[:, i] for i in range(features.shape[1])])
+    # When conversion is tried on the holdout
+    conversion = export_onnx(model, "classification", [0, 1], schema, features[:50], tmp_path)
+    # Then it says why in one line and writes no graph
+    assert conversion.artifact is None
+    assert conversion.note.startswith("not converted: scikit-learn could not predict the holdout")
+    assert "\n" not in conversion.note
+    assert not (tmp_path / ONNX_FILE).exists()

@@ -144,6 +144,15 @@ def export_onnx(
             converter=versions,
         )
     try:
+        reference = SklearnPredictor(estimator, task).predict(holdout_features)
+    # Whatever the estimator raises on its own holdout, parity cannot be judged: the version
+    # publishes without a graph and serving meets the same fault with its own answer.
+    except Exception as error:
+        return OnnxConversion(
+            note=f"not converted: scikit-learn could not predict the holdout: {_one_line(error)}",
+            converter=versions,
+        )
+    try:
         payload = convert(estimator, schema)
         graph = predictor_for(payload, task, classes, schema)
         candidate = graph.predict(holdout_features)
@@ -151,7 +160,6 @@ def export_onnx(
     # without ONNX, never a reason not to publish.
     except Exception as error:
         return OnnxConversion(note=f"not converted: {_one_line(error)}", converter=versions)
-    reference = SklearnPredictor(estimator, task).predict(holdout_features)
     parity = measure_parity(task, reference, candidate)
     if not parity.passed:
         return OnnxConversion(
