@@ -69,8 +69,14 @@ def measure(directory: Path) -> Artifact:
     return Artifact(directory.name, unzipped, archive.getbuffer().nbytes)
 
 
+# An Fn::If branch that leaves the layer out.
+NO_LAYER = ""
+
+
 def _choices(reference: Any) -> list[str]:
     """The layer ids a reference can resolve to: one for a Ref, each branch of an Fn::If."""
+    if reference == {"Ref": "AWS::NoValue"}:
+        return [NO_LAYER]
     if isinstance(reference, dict) and "Ref" in reference:
         return [str(reference["Ref"])]
     if isinstance(reference, dict) and "Fn::If" in reference:
@@ -84,7 +90,8 @@ def layer_choices(template: dict[str, Any], properties: dict[str, Any]) -> list[
     before the function's own, it does not replace them)."""
     global_layers = template.get("Globals", {}).get("Function", {}).get("Layers", [])
     references = [*global_layers, *properties.get("Layers", [])]
-    return list(itertools.product(*(_choices(reference) for reference in references)))
+    combinations = itertools.product(*(_choices(reference) for reference in references))
+    return [tuple(layer for layer in layers if layer != NO_LAYER) for layers in combinations]
 
 
 def function_sizes(

@@ -34,7 +34,8 @@ def test_each_function_gets_the_budget_of_the_layers_it_carries(tmp_path):
     template = load_template(TEMPLATE_PATH)
     _fake_build(tmp_path, template)
     limits = {size.name: size.limit_mib for size in check_sizes.function_sizes(template, tmp_path)}
-    assert limits["TrainFunction"] == 235.0
+    assert limits["TrainFunction+ModelLayer+ConvertLayer"] == 235.0
+    assert limits["TrainFunction+ModelLayer"] == check_sizes.DEFAULT_LIMIT_MIB
     assert limits["PredictFunction+OnnxLayer"] == 100.0
     assert limits["PredictFunction+ModelLayer"] == check_sizes.DEFAULT_LIMIT_MIB
     assert limits["EvaluateFunction"] == check_sizes.DEFAULT_LIMIT_MIB

@@ -39,14 +39,17 @@ def _deployed_layers(runtime: str, monkeypatch: pytest.MonkeyPatch) -> dict[str,
         if resource["Type"] != "AWS::Lambda::Function":
             continue
         references = resource["Properties"].get("Layers", [])
-        deployed[logical_id] = [_layer_id(reference, layer_ids, stack) for reference in references]
+        chosen = [_layer_id(reference, layer_ids, stack) for reference in references]
+        deployed[logical_id] = [layer for layer in chosen if layer is not None]
     return deployed
 
 
-def _layer_id(reference: Any, layer_ids: list[str], stack: LocalStack) -> str:
+def _layer_id(reference: Any, layer_ids: list[str], stack: LocalStack) -> str | None:
     if "Fn::If" in reference:
         condition, when_true, when_false = reference["Fn::If"]
         return _layer_id(when_true if stack.condition(condition) else when_false, layer_ids, stack)
+    if reference == {"Ref": "AWS::NoValue"}:
+        return None
     # The transform renames each layer to its logical id plus a content hash.
     (name,) = [layer for layer in layer_ids if reference["Ref"].startswith(layer)]
     return name
@@ -74,3 +77,13 @@ def test_under_sklearn_every_function_deploys_the_scikit_learn_layer(
     deployed = _deployed_layers("sklearn", monkeypatch)
     assert all("ModelLayer" in layers for layers in deployed.values()), deployed
     assert all("OnnxLayer" not in layers for layers in deployed.values()), deployed
+
+
+@pytest.mark.parametrize(
+    ("runtime", "layers"),
+    [("sklearn", ["ModelLayer"]), ("onnx", ["ModelLayer", "ConvertLayer"])],
+)
+def test_training_carries_the_conversion_layer_only_under_onnx(
+    runtime: str, layers: list[str], monkeypatch: pytest.MonkeyPatch
+):
+    assert _deployed_layers(runtime, monkeypatch)["TrainFunction"] == layers
